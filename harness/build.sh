@@ -1,0 +1,35 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# Configure and build the prepared kernel tree out of tree (O=), with the
+# series applied, incrementally.
+. "$(dirname "$0")/lib.sh"
+
+[ "${SKIP_SETUP:-0}" = 1 ] || "$REPO/harness/setup.sh"
+"$REPO/harness/prepare-tree.sh"
+mkdir -p "$BUILD"
+
+# Configuration: allnoconfig + our fragments.  Symbols that do not survive
+# (unknown or with unmet dependencies) are an error.
+frag=$CACHE/fragment.config
+cat "$REPO"/harness/config/*.config >"$frag"
+[ -z "${EXTRA_CONFIG:-}" ] || printf '%s\n' $EXTRA_CONFIG >>"$frag"
+cp "$BUILD/.config" "$CACHE/config.old" 2>/dev/null || : >"$CACHE/config.old"
+$KMAKE KCONFIG_ALLCONFIG="$frag" allnoconfig >"$LOGS/config.log" 2>&1 ||
+	{ tail -n 20 "$LOGS/config.log" >&2; die "configuration failed, see $LOGS/config.log"; }
+bad=
+while IFS= read -r l; do
+	case $l in
+	CONFIG_*=n) grep -q "^${l%=n}=" "$BUILD/.config" && bad="$bad $l" ;;
+	CONFIG_*=*) grep -qx "$l" "$BUILD/.config" || bad="$bad $l" ;;
+	esac
+done <"$frag"
+[ -z "$bad" ] || die "config options that did not survive allnoconfig:$bad (see $BUILD/.config)"
+if ! cmp -s "$CACHE/config.old" "$BUILD/.config"; then
+	msg "configuration changed ($(grep -c '^CONFIG' "$BUILD/.config") options set)"
+fi
+
+t0=$(now)
+msg "building kernel in $BUILD"
+run_logged "$LOGS/build.log" $KMAKE bzImage modules
+run_logged "$LOGS/headers.log" $KMAKE headers
+msg "kernel built in $(($(now) - t0))s: $(cat "$BUILD/include/config/kernel.release")"

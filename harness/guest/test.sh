@@ -1,0 +1,19 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# Runs inside the guest for `make test`: loads the modules under test (their
+# KUnit suites run on load), runs the kselftests and the stress/leak checks,
+# and leaves their TAP output in $RR_OUT for the host to summarise.
+set -u
+out=$RR_OUT
+rm -f "$out"/*.tap "$out/finished"
+
+# Hook directory: every executable harness/guest/test.d/*.sh runs in order
+# and writes TAP to $RR_OUT/<name>.tap.
+for t in "$RR_REPO"/harness/guest/test.d/*.sh; do
+	[ -e "$t" ] || continue
+	n=$(basename "$t" .sh)
+	echo "--- $n" >&2
+	sh "$t" >"$out/$n.tap" 2>"$out/$n.err"
+	echo "$?" >"$out/$n.rc"
+done
+echo done >"$out/finished"

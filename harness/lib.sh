@@ -1,0 +1,68 @@
+# SPDX-License-Identifier: GPL-2.0
+# Common settings and helpers for the rust_ramfs harness (POSIX sh).
+
+set -eu
+
+REPO=$(cd "$(dirname "$0")/.." && pwd)
+CACHE=${RUST_RAMFS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/rust-ramfs}
+TREE=${RUST_RAMFS_TREE:-$CACHE/linux}
+BUILD=${RUST_RAMFS_BUILD:-$CACHE/build}
+LOGS=$CACHE/logs
+VENV=$CACHE/venv
+CARGO_HOME=${CARGO_HOME:-$HOME/.cargo}
+
+# Pinned tool versions.
+BINDGEN_VERSION=0.73.2
+VNG_VERSION=1.42
+LLVM_SUFFIX=-19
+KERNEL_SERIES=7.2
+
+export LIBCLANG_PATH=${LIBCLANG_PATH:-/usr/lib/llvm${LLVM_SUFFIX}/lib}
+export PATH="$VENV/bin:$CARGO_HOME/bin:/usr/lib/llvm${LLVM_SUFFIX}/bin:$PATH"
+
+KMAKE="make -C $TREE O=$BUILD LLVM=$LLVM_SUFFIX -j$(nproc)"
+
+msg() { printf '==> %s\n' "$*" >&2; }
+warn() { printf 'warning: %s\n' "$*" >&2; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+mkdir -p "$CACHE" "$LOGS"
+
+# Seconds since the epoch, for timing steps.
+now() { date +%s; }
+
+# Run a long command with its output in a log file, showing a compact
+# progress counter of the lines that look like build steps.
+run_logged() {
+	_log=$1
+	shift
+	msg "log: $_log"
+	"$@" >"$_log" 2>&1 &
+	_pid=$!
+	_start=$(now)
+	if [ -t 2 ]; then
+		while kill -0 "$_pid" 2>/dev/null; do
+			_n=$(grep -cE '^  [A-Z]' "$_log" 2>/dev/null || true)
+			printf '\r    %s steps, %ss ' "$_n" $(($(now) - _start)) >&2
+			sleep 5
+		done
+		printf '\n' >&2
+	else
+		_last=0
+		while kill -0 "$_pid" 2>/dev/null; do
+			sleep 5
+			_t=$(($(now) - _start))
+			if [ $((_t - _last)) -ge 60 ]; then
+				_last=$_t
+				_n=$(grep -cE '^  [A-Z]' "$_log" 2>/dev/null || true)
+				printf '    %s steps, %ss\n' "$_n" "$_t" >&2
+			fi
+		done
+	fi
+	_rc=0
+	wait "$_pid" || _rc=$?
+	if [ "$_rc" -ne 0 ]; then
+		tail -n 40 "$_log" >&2
+		die "command failed ($_rc), full log: $_log"
+	fi
+}

@@ -1,0 +1,166 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Summarise one `make test` guest run.
+
+Reads the guest's dmesg (KUnit KTAP, parsed with tools/testing/kunit/kunit.py
+parse) and the TAP files the guest scripts wrote, checks that every expected
+suite ran, that the guest finished and that the kernel log is free of
+warnings, names every failing test and ends with "N passed, N failed".
+"""
+
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+TS = re.compile(r"^\[\s*\d+\.\d+\]\s?")
+SPLAT = re.compile(
+    r"(WARNING:|BUG:|BUG |Oops|general protection fault|Kernel panic|"
+    r"KASAN:|UBSAN:|possible circular locking|possible recursive locking|"
+    r"inconsistent lock state|suspicious RCU usage|lockdep|"
+    r"unreferenced object|Call Trace:|VFS: Busy inodes)"
+)
+# Lines that match SPLAT but are not problems.
+SPLAT_OK = re.compile(r"(RCU lockdep checking is enabled|Lock dependency validator|"
+                      r"lockdep: |MAX_LOCKDEP|kmemleak: Kernel memory leak detector)")
+
+
+def kunit_chunks(lines):
+    """Split a kernel log into top-level KTAP documents."""
+    chunks, cur = [], None
+    for raw in lines:
+        line = TS.sub("", raw.rstrip("\n"))
+        if re.match(r"^(KTAP|TAP) version \d+", line):
+            cur = [line]
+            chunks.append(cur)
+        elif cur is not None:
+            cur.append(line)
+    return chunks
+
+
+def kunit_leaves(group, path=""):
+    name = group.get("name") or ""
+    full = f"{path}.{name}" if path and name else (name or path)
+    for case in group.get("test_cases", []):
+        yield f"{full}.{case['name']}" if full else case["name"], case["status"]
+    for sub in group.get("sub_groups", []):
+        yield from kunit_leaves(sub, full)
+
+
+def parse_kunit(tree, dmesg):
+    """Return (results, suites) from the KUnit KTAP in dmesg."""
+    results, suites = [], set()
+    with open(dmesg, errors="replace") as f:
+        chunks = kunit_chunks(f)
+    for chunk in chunks:
+        with tempfile.TemporaryDirectory() as tmp:
+            src = os.path.join(tmp, "ktap.log")
+            js = os.path.join(tmp, "ktap.json")
+            with open(src, "w") as f:
+                f.write("\n".join(chunk) + "\n")
+            subprocess.run(
+                [sys.executable, os.path.join(tree, "tools/testing/kunit/kunit.py"),
+                 "parse", "--json=" + js, src],
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+            if not os.path.exists(js):
+                results.append(("kunit.parse", "FAIL"))
+                continue
+            with open(js) as f:
+                root = json.load(f)
+        for sub in root.get("sub_groups", []):
+            suites.add(sub["name"])
+        for name, status in kunit_leaves(root):
+            results.append(("kunit." + name.lstrip("."), status))
+    return results, suites
+
+
+def parse_tap(path, prefix):
+    """Top-level and nested TAP results of one TAP file (kselftest style)."""
+    results = []
+    plan = None
+    with open(path, errors="replace") as f:
+        for line in f:
+            line = line.rstrip("\n")
+            m = re.match(r"^1\.\.(\d+)", line)
+            if m and plan is None:
+                plan = int(m.group(1))
+            m = re.match(r"^(not ok|ok)\s+\d+\s+(?:- )?([^#]*?)\s*(#\s*(\w+).*)?$", line)
+            if not m:
+                continue
+            ok, name, directive = m.group(1) == "ok", m.group(2), (m.group(4) or "").upper()
+            if directive == "SKIP":
+                status = "SKIP"
+            elif directive == "XFAIL":
+                status = "PASS"
+            else:
+                status = "PASS" if ok else "FAIL"
+            results.append((f"{prefix}.{name}", status))
+    if plan is not None and plan != len(results):
+        results.append((f"{prefix}.plan({plan} planned, {len(results)} ran)", "FAIL"))
+    return results
+
+
+def main():
+    out, tree, repo = sys.argv[1], sys.argv[2], sys.argv[3]
+    guest_rc = int(sys.argv[4]) if len(sys.argv) > 4 else 0
+    results = []
+    dmesg = os.path.join(out, "dmesg.txt")
+    console = os.path.join(out, "console.log")
+    if not os.path.exists(dmesg) and os.path.exists(console):
+        dmesg = console
+    suites = set()
+    if os.path.exists(dmesg):
+        kr, suites = parse_kunit(tree, dmesg)
+        results += kr
+    tap_suites = set()
+    for name in sorted(os.listdir(out)):
+        if name.endswith(".tap"):
+            base = name[:-4].split("-", 1)[-1]
+            r = parse_tap(os.path.join(out, name), base)
+            if r:
+                tap_suites.add(base)
+            results += r
+
+    # Every expected suite must have run.
+    with open(os.path.join(repo, "harness/expected-suites")) as f:
+        for line in f:
+            line = line.split("#", 1)[0].split()
+            if len(line) != 2:
+                continue
+            kind, name = line
+            ran = name in (suites if kind == "kunit" else tap_suites)
+            results.append((f"harness.suite-ran.{kind}.{name}", "PASS" if ran else "FAIL"))
+
+    finished = os.path.exists(os.path.join(out, "finished"))
+    results.append(("harness.guest-finished", "PASS" if finished and guest_rc == 0 else "FAIL"))
+
+    splats = []
+    if os.path.exists(dmesg):
+        with open(dmesg, errors="replace") as f:
+            for line in f:
+                if SPLAT.search(line) and not SPLAT_OK.search(line):
+                    splats.append(line.rstrip())
+    results.append(("harness.dmesg-clean", "FAIL" if splats else "PASS"))
+
+    passed = sum(1 for _, s in results if s == "PASS")
+    skipped = [n for n, s in results if s == "SKIP"]
+    failed = [n for n, s in results if s not in ("PASS", "SKIP")]
+    for name in failed:
+        print(f"FAILED: {name}")
+    if splats:
+        print("kernel log problems (first 10):")
+        for line in splats[:10]:
+            print("    " + line)
+    if not finished:
+        print(f"guest did not finish (exit status {guest_rc}); console: {console}")
+    if skipped:
+        print(f"{len(skipped)} skipped: " + ", ".join(skipped[:10]) +
+              (" ..." if len(skipped) > 10 else ""))
+    print(f"{passed} passed, {len(failed)} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
