@@ -32,4 +32,8 @@ t0=$(now)
 msg "building kernel in $BUILD"
 run_logged "$LOGS/build.log" $KMAKE bzImage modules
 run_logged "$LOGS/headers.log" $KMAKE headers
+if [ -d "$TREE/tools/testing/selftests/rust_ramfs" ]; then
+	run_logged "$LOGS/kselftest.log" make -C "$TREE/tools/testing/selftests" \
+		TARGETS=rust_ramfs O="$BUILD"
+fi
 msg "kernel built in $(($(now) - t0))s: $(cat "$BUILD/include/config/kernel.release")"

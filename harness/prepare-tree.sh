@@ -8,8 +8,8 @@
 . "$(dirname "$0")/lib.sh"
 
 G="git -C $TREE"
-export GIT_AUTHOR_NAME="${GIT_AUTHOR_NAME:-rust_ramfs harness}"
-export GIT_AUTHOR_EMAIL="${GIT_AUTHOR_EMAIL:-rust-ramfs@localhost}"
+export GIT_AUTHOR_NAME="${GIT_AUTHOR_NAME:-Rust RAMFS Developers}"
+export GIT_AUTHOR_EMAIL="${GIT_AUTHOR_EMAIL:-rust-ramfs@lists.invalid}"
 export GIT_COMMITTER_NAME="$GIT_AUTHOR_NAME" GIT_COMMITTER_EMAIL="$GIT_AUTHOR_EMAIL"
 
 check_tree_version() {

@@ -7,7 +7,7 @@ if modinfo rust_ramfs >/dev/null 2>&1; then
 	set -x
 	modprobe rust_ramfs
 	grep ramfs /proc/filesystems
-	mkdir -p /mnt/rr
+	mount -t tmpfs none /mnt && mkdir -p /mnt/rr
 	mount -t rust_ramfs -o mode=1777 demo /mnt/rr
 	grep /mnt/rr /proc/mounts
 	mkdir /mnt/rr/dir
@@ -28,7 +28,7 @@ else
 	modprobe rust_minimal
 	lsmod
 	dmesg | grep -E 'rust_minimal|rust_doctests_kernel: pass' | tail -n 5
-	mkdir -p /mnt/ram && mount -t ramfs -o mode=1777 none /mnt/ram
+	mount -t tmpfs none /mnt && mkdir -p /mnt/ram && mount -t ramfs -o mode=1777 none /mnt/ram
 	grep /mnt/ram /proc/mounts
 	set +x
 fi

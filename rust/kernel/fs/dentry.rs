@@ -1,0 +1,174 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Directory entries.
+//!
+//! [`DEntry`] wraps `struct dentry` and is reference counted with [`ARef`] (`dget()`/`dput()`).
+//! Callbacks receive dentries in the state the VFS guarantees:
+//!
+//! - [`Negative`]: a negative dentry to instantiate, whose parent is locked exclusively, so its
+//!   name is stable (`create`, `mkdir`, `mknod`, `symlink`).
+//! - [`Root`]: the root of a new superblock (`d_make_root()`).
+//!
+//! In-memory file systems keep their tree in the dcache: [`Negative::make_persistent`] pins the
+//! new dentry (`d_make_persistent()`) until it is unlinked (`d_make_discardable()`, done by
+//! `simple_unlink`/`simple_rmdir`) or the superblock is shut down.
+//!
+//! C header: [`include/linux/dcache.h`](srctree/include/linux/dcache.h)
+
+use super::{filesystem::FileSystem, inode::INode, sb::SuperBlock};
+use crate::{
+    bindings,
+    error::code::*,
+    prelude::*,
+    sync::aref::{ARef, AlwaysRefCounted},
+    types::Opaque,
+};
+use core::{marker::PhantomData, mem::ManuallyDrop, ptr::NonNull};
+
+/// A directory entry of file system `T` (`struct dentry`).
+///
+/// There is deliberately no accessor for the name: it is only stable in the states that say so
+/// (see [`Negative::name`]).
+///
+/// # Invariants
+///
+/// The object is a valid dentry of a superblock of type `T`, always reference counted.
+#[repr(transparent)]
+pub struct DEntry<T: FileSystem>(Opaque<bindings::dentry>, PhantomData<T>);
+
+// SAFETY: Dentries are reference counted and may be released from any thread.
+unsafe impl<T: FileSystem> Send for DEntry<T> {}
+// SAFETY: The accessors of `&DEntry` are safe to call from any thread.
+unsafe impl<T: FileSystem> Sync for DEntry<T> {}
+
+// SAFETY: `dget` and `dput` implement the dentry's reference count.
+unsafe impl<T: FileSystem> AlwaysRefCounted for DEntry<T> {
+    fn inc_ref(&self) {
+        // SAFETY: The existence of `&self` means the refcount is nonzero.
+        unsafe { bindings::dget(self.as_raw()) };
+    }
+
+    unsafe fn dec_ref(obj: NonNull<Self>) {
+        // SAFETY: The caller owns a reference, which is released here.
+        unsafe { bindings::dput(obj.as_ptr().cast()) };
+    }
+}
+
+impl<T: FileSystem> DEntry<T> {
+    /// Creates a reference to a dentry from a raw pointer.
+    ///
+    /// # Safety
+    ///
+    /// `ptr` must be a valid dentry of a ready superblock of type `T`, valid for `'a`.
+    pub unsafe fn from_raw<'a>(ptr: *mut bindings::dentry) -> &'a Self {
+        // SAFETY: By the safety requirements; the layouts match.
+        unsafe { &*ptr.cast() }
+    }
+
+    /// Returns the raw pointer.
+    pub fn as_raw(&self) -> *mut bindings::dentry {
+        self.0.get()
+    }
+
+    /// Returns the superblock of the dentry.
+    pub fn super_block(&self) -> &SuperBlock<T> {
+        // SAFETY: `d_sb` never changes and the superblock outlives its dentries; by the type
+        // invariant it is a ready superblock of type `T`.
+        unsafe { SuperBlock::from_raw((*self.as_raw()).d_sb) }
+    }
+
+    /// Returns the inode of a positive dentry, `None` for a negative one.
+    pub fn inode(&self) -> Option<&INode<T>> {
+        // SAFETY: `d_inode` of a dentry we hold a reference to is either null or a valid inode
+        // that lives at least as long as the dentry stays positive; callers hold the locks that
+        // keep it positive when they need to.
+        let p = unsafe { (*self.as_raw()).d_inode };
+        // SAFETY: See above; the inode belongs to the same superblock.
+        (!p.is_null()).then(|| unsafe { INode::from_raw(p) })
+    }
+}
+
+/// A negative dentry whose parent directory is locked exclusively, to be instantiated by
+/// `create`, `mkdir`, `mknod` or `symlink`.
+///
+/// # Invariants
+///
+/// `dentry` is negative and its parent's `i_rwsem` is held exclusively for `'a`, so its name and
+/// parent are stable.
+pub struct Negative<'a, T: FileSystem> {
+    dentry: &'a DEntry<T>,
+}
+
+impl<'a, T: FileSystem> Negative<'a, T> {
+    /// Creates a [`Negative`] from a raw pointer.
+    ///
+    /// # Safety
+    ///
+    /// `ptr` must be a valid negative dentry of type `T` whose parent is locked exclusively for
+    /// `'a`.
+    pub(crate) unsafe fn from_raw(ptr: *mut bindings::dentry) -> Self {
+        // SAFETY: By the safety requirements.
+        Self {
+            dentry: unsafe { DEntry::from_raw(ptr) },
+        }
+    }
+
+    /// Returns the name of the entry.
+    pub fn name(&self) -> &[u8] {
+        // SAFETY: By the type invariant the name is stable; `d_name` points to `len` bytes.
+        unsafe {
+            let q = &(*self.dentry.as_raw()).__bindgen_anon_1.d_name;
+            core::slice::from_raw_parts(q.name, q.__bindgen_anon_1.__bindgen_anon_1.len as usize)
+        }
+    }
+
+    pub(crate) fn qstr(&self) -> *const bindings::qstr {
+        // SAFETY: The dentry is valid.
+        unsafe { &raw const (*self.dentry.as_raw()).__bindgen_anon_1.d_name }
+    }
+
+    /// Attaches `inode` to the dentry and pins the dentry in the dcache until it is unlinked or
+    /// the superblock is shut down (`d_make_persistent()`).
+    pub fn make_persistent(self, inode: ARef<INode<T>>) {
+        let inode = ManuallyDrop::new(inode);
+        // SAFETY: The dentry is negative (type invariant) and its parent is locked; the inode
+        // reference is transferred to the dentry. The returned pointer is the dentry itself,
+        // whose extra (pinning) reference is dropped by `d_make_discardable()` or at umount.
+        unsafe { bindings::d_make_persistent(self.dentry.as_raw(), inode.as_raw()) };
+    }
+}
+
+/// The root dentry of a new superblock, returned by
+/// [`FileSystem::init_root`](super::filesystem::FileSystem::init_root).
+///
+/// # Invariants
+///
+/// `dentry` is a root dentry made by `d_make_root()`, of which this object owns a reference.
+pub struct Root<T: FileSystem> {
+    dentry: NonNull<bindings::dentry>,
+    _p: PhantomData<T>,
+}
+
+impl<T: FileSystem> Root<T> {
+    /// Creates the root dentry for directory inode `inode` (`d_make_root()`).
+    pub fn new(inode: ARef<INode<T>>) -> Result<Self> {
+        let inode = ManuallyDrop::new(inode);
+        // SAFETY: `d_make_root` consumes the inode reference, also on failure.
+        let p = unsafe { bindings::d_make_root(inode.as_raw()) };
+        Ok(Self {
+            dentry: NonNull::new(p).ok_or(ENOMEM)?,
+            _p: PhantomData,
+        })
+    }
+
+    pub(crate) fn into_raw(self) -> *mut bindings::dentry {
+        ManuallyDrop::new(self).dentry.as_ptr()
+    }
+}
+
+impl<T: FileSystem> Drop for Root<T> {
+    fn drop(&mut self) {
+        // SAFETY: We own a reference to the root dentry.
+        unsafe { bindings::dput(self.dentry.as_ptr()) };
+    }
+}

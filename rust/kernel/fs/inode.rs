@@ -1,0 +1,557 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Inodes and inode operations.
+//!
+//! [`INode`] wraps `struct inode` and is reference counted with [`ARef`] (`ihold()`/`iput()`).
+//! New inodes are built linearly with [`New`]: allocate on a superblock, set owner and mode
+//! (`inode_init_owner()`), the type-specific operations and mapping, then turn it into an
+//! [`ARef<INode>`] ready to be attached to a dentry. Dropping a [`New`] releases it.
+//!
+//! C header: [`include/linux/fs.h`](srctree/include/linux/fs.h)
+
+use super::{
+    address_space::AddressSpaceOps,
+    dentry::{DEntry, Negative},
+    file_operations::FileOps,
+    filesystem::FileSystem,
+    idmap::MntIdmap,
+    lock::{Exclusive, Locked},
+    sb::SuperBlock,
+};
+use crate::{
+    bindings,
+    error::{from_result, to_result, Result, VTABLE_DEFAULT_ERROR},
+    prelude::*,
+    sync::aref::{ARef, AlwaysRefCounted},
+    types::Opaque,
+};
+use core::{marker::PhantomData, mem::ManuallyDrop, ptr, ptr::NonNull};
+
+/// An inode number.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Ino(pub u64);
+
+impl Ino {
+    /// Returns a new inode number from the global allocator (`get_next_ino()`), as used by
+    /// in-memory file systems. Never zero; numbers wrap around after 2^32.
+    ///
+    /// ```
+    /// use kernel::fs::inode::Ino;
+    /// let (a, b) = (Ino::next(), Ino::next());
+    /// assert_ne!(a, b);
+    /// assert_ne!(a.0, 0);
+    /// ```
+    pub fn next() -> Self {
+        // SAFETY: `get_next_ino` has no preconditions.
+        Self(unsafe { bindings::get_next_ino() }.into())
+    }
+}
+
+/// An inode mode: file type and permission bits (`umode_t`).
+///
+/// ```
+/// use kernel::fs::inode::{Mode, Type};
+/// let m = Mode::from_bits(0o40755);
+/// assert_eq!(m.file_type(), Some(Type::Dir));
+/// assert_eq!(m.permissions(), 0o755);
+/// assert_eq!(Mode::new(Type::Reg, 0o17644).bits(), 0o107644);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Mode(u16);
+
+/// The type of an inode, as encoded in the `S_IFMT` bits of its mode.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Type {
+    /// Directory (`S_IFDIR`).
+    Dir,
+    /// Regular file (`S_IFREG`).
+    Reg,
+    /// Symbolic link (`S_IFLNK`).
+    Lnk,
+    /// Named pipe (`S_IFIFO`).
+    Fifo,
+    /// UNIX domain socket (`S_IFSOCK`).
+    Sock,
+    /// Character device (`S_IFCHR`).
+    Chr,
+    /// Block device (`S_IFBLK`).
+    Blk,
+}
+
+impl Type {
+    const fn bits(self) -> u16 {
+        (match self {
+            Type::Dir => bindings::S_IFDIR,
+            Type::Reg => bindings::S_IFREG,
+            Type::Lnk => bindings::S_IFLNK,
+            Type::Fifo => bindings::S_IFIFO,
+            Type::Sock => bindings::S_IFSOCK,
+            Type::Chr => bindings::S_IFCHR,
+            Type::Blk => bindings::S_IFBLK,
+        }) as u16
+    }
+}
+
+impl Mode {
+    /// Creates a mode from its raw bits.
+    pub const fn from_bits(bits: u16) -> Self {
+        Self(bits)
+    }
+
+    /// Creates a mode of type `ty` with permission bits `perm & 0o7777` (`S_IALLUGO`).
+    pub const fn new(ty: Type, perm: u16) -> Self {
+        Self(ty.bits() | (perm & bindings::S_IALLUGO as u16))
+    }
+
+    /// Returns the raw bits.
+    pub const fn bits(self) -> u16 {
+        self.0
+    }
+
+    /// Returns the permission bits, including set-uid, set-gid and sticky (`S_IALLUGO`).
+    pub const fn permissions(self) -> u16 {
+        self.0 & bindings::S_IALLUGO as u16
+    }
+
+    /// Returns the same mode with file type `ty`.
+    pub const fn with_type(self, ty: Type) -> Self {
+        Self((self.0 & !(bindings::S_IFMT as u16)) | ty.bits())
+    }
+
+    /// Returns the file type, or `None` if the type bits are not a valid type.
+    pub fn file_type(self) -> Option<Type> {
+        let t = u32::from(self.0) & bindings::S_IFMT;
+        [
+            Type::Dir,
+            Type::Reg,
+            Type::Lnk,
+            Type::Fifo,
+            Type::Sock,
+            Type::Chr,
+            Type::Blk,
+        ]
+        .into_iter()
+        .find(|ty| u32::from(ty.bits()) == t)
+    }
+}
+
+/// A device number (`dev_t`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Dev(pub u32);
+
+/// An inode of file system `T` (`struct inode`).
+///
+/// # Invariants
+///
+/// The object is a valid inode of a superblock of type `T`; the VFS keeps it alive while a
+/// reference to it exists (it is always reference counted).
+#[repr(transparent)]
+pub struct INode<T: FileSystem>(Opaque<bindings::inode>, PhantomData<T>);
+
+// SAFETY: Inodes are reference counted and may be released from any thread.
+unsafe impl<T: FileSystem> Send for INode<T> {}
+// SAFETY: All accessors of `&INode` are safe to call from any thread (they read fields with the
+// locking or atomicity the VFS requires).
+unsafe impl<T: FileSystem> Sync for INode<T> {}
+
+// SAFETY: `ihold` and `iput` implement the inode's reference count.
+unsafe impl<T: FileSystem> AlwaysRefCounted for INode<T> {
+    fn inc_ref(&self) {
+        // SAFETY: The existence of `&self` means the refcount is nonzero.
+        unsafe { bindings::ihold(self.as_raw()) };
+    }
+
+    unsafe fn dec_ref(obj: NonNull<Self>) {
+        // SAFETY: The caller owns a reference, which is released here.
+        unsafe { bindings::iput(obj.as_ptr().cast()) };
+    }
+}
+
+impl<T: FileSystem> INode<T> {
+    /// Creates a reference to an inode from a raw pointer.
+    ///
+    /// # Safety
+    ///
+    /// `ptr` must be a valid inode of a superblock of type `T` that stays valid for `'a`.
+    pub unsafe fn from_raw<'a>(ptr: *mut bindings::inode) -> &'a Self {
+        // SAFETY: By the safety requirements; the layouts match.
+        unsafe { &*ptr.cast() }
+    }
+
+    /// Returns the raw pointer.
+    pub fn as_raw(&self) -> *mut bindings::inode {
+        self.0.get()
+    }
+
+    /// Returns the inode number.
+    pub fn ino(&self) -> Ino {
+        // SAFETY: `i_ino` does not change after the inode is set up.
+        Ino(unsafe { (*self.as_raw()).i_ino })
+    }
+
+    /// Returns the mode.
+    pub fn mode(&self) -> Mode {
+        // SAFETY: `i_mode` is a naturally aligned 16-bit field, read atomically.
+        Mode(unsafe { ptr::read_volatile(&raw const (*self.as_raw()).i_mode) })
+    }
+
+    /// Returns the size in bytes (`i_size_read()`).
+    pub fn size(&self) -> i64 {
+        // SAFETY: `i_size_read` may be called at any time on a valid inode.
+        unsafe { bindings::i_size_read(self.as_raw()) }
+    }
+
+    /// Returns the link count.
+    pub fn nlink(&self) -> u32 {
+        // SAFETY: `i_nlink` is a naturally aligned 32-bit field, read atomically.
+        unsafe { ptr::read_volatile(&raw const (*self.as_raw()).__bindgen_anon_1.i_nlink) }
+    }
+
+    /// Returns the superblock the inode belongs to.
+    pub fn super_block(&self) -> &SuperBlock<T> {
+        // SAFETY: An inode attached to the dcache belongs to a ready superblock, which outlives
+        // it.
+        unsafe { SuperBlock::from_raw((*self.as_raw()).i_sb) }
+    }
+}
+
+impl<T: FileSystem> Locked<'_, INode<T>, Exclusive> {
+    /// Increments the link count (`inc_nlink()`), e.g. of a directory gaining a subdirectory.
+    pub fn inc_nlink(&self) {
+        // SAFETY: The inode is valid; `i_nlink` changes are serialised by the exclusive lock.
+        unsafe { bindings::inc_nlink(self.as_raw()) };
+    }
+
+    /// Sets the change and modification times to the current time, as after a change of the
+    /// directory's entries.
+    pub fn touch_mtime_ctime(&self) {
+        // SAFETY: The inode is valid and locked exclusively, as timestamp updates require.
+        unsafe {
+            let now = bindings::inode_set_ctime_current(self.as_raw());
+            bindings::inode_set_mtime_to_ts(self.as_raw(), now);
+        }
+    }
+}
+
+/// A new inode being set up; see [`SuperBlock::new_inode`].
+///
+/// # Invariants
+///
+/// `inode` is a new, unhashed inode of a superblock of type `T`, not yet visible to anyone
+/// else, of which this object owns one reference.
+pub struct New<T: FileSystem> {
+    inode: NonNull<bindings::inode>,
+    _p: PhantomData<T>,
+}
+
+impl<T: FileSystem> New<T> {
+    /// Creates a builder from a freshly allocated inode.
+    ///
+    /// # Safety
+    ///
+    /// `inode` must come from `new_inode()` on a superblock of type `T`, with its reference
+    /// transferred to the builder.
+    pub(crate) unsafe fn from_raw(inode: NonNull<bindings::inode>) -> Self {
+        Self {
+            inode,
+            _p: PhantomData,
+        }
+    }
+
+    fn raw(&mut self) -> &mut bindings::inode {
+        // SAFETY: By the type invariant nobody else accesses the new inode.
+        unsafe { self.inode.as_mut() }
+    }
+
+    /// Sets the inode number.
+    pub fn set_ino(mut self, ino: Ino) -> Self {
+        self.raw().i_ino = ino.0;
+        self
+    }
+
+    /// Sets owner, group and mode as for a new file created in `dir` (`inode_init_owner()`): the
+    /// owner is the caller's fsuid; the group and the set-gid bit follow the parent's set-gid
+    /// bit. `dir` is `None` for a root directory.
+    pub fn init_owner(
+        mut self,
+        idmap: &MntIdmap,
+        dir: Option<&INode<T>>,
+        mode: Mode,
+    ) -> Self {
+        let dir = dir.map_or(ptr::null(), |d| d.as_raw().cast_const());
+        // SAFETY: The inode is new and owned by us; `idmap` and `dir` are valid.
+        unsafe { bindings::inode_init_owner(idmap.as_raw(), self.raw(), dir, mode.0) };
+        self
+    }
+
+    /// Sets access, modification and change times to the current time (`simple_inode_init_ts()`).
+    pub fn init_times_now(mut self) -> Self {
+        // SAFETY: The inode is new and owned by us.
+        unsafe { bindings::simple_inode_init_ts(self.raw()) };
+        self
+    }
+
+    /// Increments the link count, e.g. to 2 for the `.` entry of a new directory.
+    pub fn inc_nlink(mut self) -> Self {
+        // SAFETY: The inode is new and owned by us.
+        unsafe { bindings::inc_nlink(self.raw()) };
+        self
+    }
+
+    /// Sets the inode operations.
+    pub fn set_iops(mut self, iops: &'static Ops<T>) -> Self {
+        self.raw().i_op = &iops.0;
+        self
+    }
+
+    /// Sets the file operations used when the inode is opened.
+    pub fn set_fops(mut self, fops: &'static FileOps<T>) -> Self {
+        self.raw().__bindgen_anon_3.i_fop = fops.as_raw();
+        self
+    }
+
+    /// Sets the address space (page cache) operations.
+    pub fn set_aops(mut self, aops: &'static AddressSpaceOps<T>) -> Self {
+        // SAFETY: `i_mapping` of a new inode points to its embedded `i_data`.
+        unsafe { (*self.raw().i_mapping).a_ops = aops.as_raw() };
+        self
+    }
+
+    /// Makes the page cache of the inode memory-only: pages may come from high memory and are
+    /// never reclaimed (`mapping_set_gfp_mask(GFP_HIGHUSER)`, `mapping_set_unevictable()`), as
+    /// for file systems whose only copy of the data is the page cache.
+    pub fn set_mapping_unevictable(mut self) -> Self {
+        let mapping = self.raw().i_mapping;
+        // SAFETY: `mapping` is the new inode's valid `i_data`.
+        unsafe {
+            bindings::mapping_set_gfp_mask(mapping, bindings::GFP_HIGHUSER);
+            bindings::mapping_set_unevictable(mapping);
+        }
+        self
+    }
+
+    /// Initialises a special inode: FIFO, socket or device (`init_special_inode()`).
+    pub fn init_special(mut self, mode: Mode, dev: Dev) -> Self {
+        // SAFETY: The inode is new and owned by us.
+        unsafe { bindings::init_special_inode(self.raw(), mode.0, dev.0) };
+        self
+    }
+
+    /// Initialises the security attributes of an inode about to be linked as `dentry` in `dir`
+    /// (`security_inode_init_security()`), before it becomes visible.
+    pub fn init_security(
+        mut self,
+        dir: &Locked<'_, INode<T>, Exclusive>,
+        dentry: &Negative<'_, T>,
+    ) -> Result<Self> {
+        // SAFETY: The inode is new; `dir` is locked; the dentry name is stable while the parent
+        // is locked.
+        to_result(unsafe {
+            bindings::security_inode_init_security(
+                self.raw(),
+                dir.as_raw(),
+                dentry.qstr(),
+                None,
+                ptr::null_mut(),
+            )
+        })?;
+        Ok(self)
+    }
+
+    /// Finishes setting up the inode and returns it.
+    pub fn into_inode(self) -> ARef<INode<T>> {
+        let me = ManuallyDrop::new(self);
+        // SAFETY: We own one reference, which is transferred to the `ARef`.
+        unsafe { ARef::from_raw(me.inode.cast()) }
+    }
+}
+
+impl<T: FileSystem> Drop for New<T> {
+    fn drop(&mut self) {
+        // SAFETY: We own a reference to an inode that is not hashed and not linked anywhere:
+        // `iput` evicts and frees it.
+        unsafe { bindings::iput(self.inode.as_ptr()) };
+    }
+}
+
+/// Inode operations implemented in Rust, and the libfs implementations chosen for the others.
+///
+/// Methods run with the locks the VFS takes for them, expressed in their argument types:
+/// namespace operations get the parent directory locked [`Exclusive`].
+#[vtable]
+pub trait Operations {
+    /// The file system these operations belong to.
+    type FileSystem: FileSystem;
+
+    /// Operations taken from libfs instead of Rust.
+    const LIBFS: Libfs = Libfs::NONE;
+
+    /// Creates a regular file for the negative `dentry` in `dir` (`create`).
+    fn create(
+        _idmap: &MntIdmap,
+        _dir: &Locked<'_, INode<Self::FileSystem>, Exclusive>,
+        _dentry: Negative<'_, Self::FileSystem>,
+        _mode: Mode,
+        _excl: bool,
+    ) -> Result {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// Creates a directory for the negative `dentry` in `dir` (`mkdir`).
+    ///
+    /// Returns `None` when `dentry` was instantiated, or another dentry to use instead.
+    fn mkdir(
+        _idmap: &MntIdmap,
+        _dir: &Locked<'_, INode<Self::FileSystem>, Exclusive>,
+        _dentry: Negative<'_, Self::FileSystem>,
+        _mode: Mode,
+    ) -> Result<Option<ARef<DEntry<Self::FileSystem>>>> {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+}
+
+/// A set of libfs inode operations.
+#[derive(Clone, Copy)]
+pub struct Libfs(u32);
+
+impl Libfs {
+    /// None.
+    pub const NONE: Self = Self(0);
+    /// `lookup = simple_lookup`: names not in the dcache do not exist.
+    pub const LOOKUP: Self = Self(1 << 0);
+    /// `link = simple_link`.
+    pub const LINK: Self = Self(1 << 1);
+    /// `unlink = simple_unlink`.
+    pub const UNLINK: Self = Self(1 << 2);
+    /// `rmdir = simple_rmdir` (`ENOTEMPTY` unless empty).
+    pub const RMDIR: Self = Self(1 << 3);
+    /// `rename = simple_rename` (`RENAME_NOREPLACE` and `RENAME_EXCHANGE`).
+    pub const RENAME: Self = Self(1 << 4);
+    /// `setattr = simple_setattr`.
+    pub const SETATTR: Self = Self(1 << 5);
+    /// `getattr = simple_getattr` (`st_blocks` from the page cache).
+    pub const GETATTR: Self = Self(1 << 6);
+    /// The directory operations of an in-memory file system whose tree is the dcache.
+    pub const DCACHE_DIR: Self = Self(
+        Self::LOOKUP.0 | Self::LINK.0 | Self::UNLINK.0 | Self::RMDIR.0 | Self::RENAME.0,
+    );
+
+    /// Returns the union of both sets.
+    pub const fn union(self, other: Self) -> Self {
+        Self(self.0 | other.0)
+    }
+
+    const fn has(self, other: Self) -> bool {
+        self.0 & other.0 != 0
+    }
+}
+
+/// A table of inode operations (`struct inode_operations`).
+#[repr(transparent)]
+pub struct Ops<T: FileSystem>(bindings::inode_operations, PhantomData<T>);
+
+// SAFETY: The table is immutable and only holds function pointers.
+unsafe impl<T: FileSystem> Sync for Ops<T> {}
+
+impl<T: FileSystem> Ops<T> {
+    /// Builds the table for operations `U`.
+    pub const fn new<U: Operations<FileSystem = T>>() -> Self {
+        let l = U::LIBFS;
+        Self(
+            bindings::inode_operations {
+                lookup: if l.has(Libfs::LOOKUP) {
+                    Some(bindings::simple_lookup)
+                } else {
+                    None
+                },
+                link: if l.has(Libfs::LINK) {
+                    Some(bindings::simple_link)
+                } else {
+                    None
+                },
+                unlink: if l.has(Libfs::UNLINK) {
+                    Some(bindings::simple_unlink)
+                } else {
+                    None
+                },
+                rmdir: if l.has(Libfs::RMDIR) {
+                    Some(bindings::simple_rmdir)
+                } else {
+                    None
+                },
+                rename: if l.has(Libfs::RENAME) {
+                    Some(bindings::simple_rename)
+                } else {
+                    None
+                },
+                setattr: if l.has(Libfs::SETATTR) {
+                    Some(bindings::simple_setattr)
+                } else {
+                    None
+                },
+                getattr: if l.has(Libfs::GETATTR) {
+                    Some(bindings::simple_getattr)
+                } else {
+                    None
+                },
+                create: if U::HAS_CREATE {
+                    Some(create_callback::<U>)
+                } else {
+                    None
+                },
+                mkdir: if U::HAS_MKDIR {
+                    Some(mkdir_callback::<U>)
+                } else {
+                    None
+                },
+                ..pin_init::zeroed()
+            },
+            PhantomData,
+        )
+    }
+}
+
+unsafe extern "C" fn create_callback<U: Operations>(
+    idmap: *mut bindings::mnt_idmap,
+    dir: *mut bindings::inode,
+    dentry: *mut bindings::dentry,
+    mode: bindings::umode_t,
+    excl: bool,
+) -> c_int {
+    from_result(|| {
+        // SAFETY: The VFS calls `create` with valid arguments, `dir` locked exclusively
+        // (`inode_lock()` in `lookup_open()`/`vfs_create()`) and `dentry` a negative child of
+        // `dir`, for the duration of the call.
+        let (idmap, dir, dentry) = unsafe {
+            (
+                MntIdmap::from_raw(idmap),
+                Locked::new(INode::from_raw(dir)),
+                Negative::from_raw(dentry),
+            )
+        };
+        U::create(idmap, &dir, dentry, Mode(mode), excl)?;
+        Ok(0)
+    })
+}
+
+unsafe extern "C" fn mkdir_callback<U: Operations>(
+    idmap: *mut bindings::mnt_idmap,
+    dir: *mut bindings::inode,
+    dentry: *mut bindings::dentry,
+    mode: bindings::umode_t,
+) -> *mut bindings::dentry {
+    // SAFETY: The VFS calls `mkdir` (`vfs_mkdir()`) with `dir` locked exclusively and `dentry` a
+    // negative child of `dir`, all valid for the duration of the call.
+    let (idmap, dir, dentry) = unsafe {
+        (
+            MntIdmap::from_raw(idmap),
+            Locked::new(INode::from_raw(dir)),
+            Negative::from_raw(dentry),
+        )
+    };
+    match U::mkdir(idmap, &dir, dentry, Mode(mode)) {
+        Ok(None) => ptr::null_mut(),
+        Ok(Some(d)) => ARef::into_raw(d).as_ptr().cast(),
+        Err(e) => e.to_ptr(),
+    }
+}
