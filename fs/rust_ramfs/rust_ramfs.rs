@@ -189,3 +189,134 @@ fn mknod(
     dir.touch_mtime_ctime();
     Ok(())
 }
+
+#[kunit_tests(rust_ramfs)]
+mod tests {
+    use super::{DEFAULT_MODE, RUST_RAMFS_MAGIC};
+    use kernel::fs::{
+        file::flags::{O_CREAT, O_EXCL, O_RDWR},
+        kern_mount::KernMount,
+    };
+    use kernel::{page::PAGE_SIZE, prelude::*};
+
+    const S_IFDIR: u16 = 0o040000;
+    const S_IFREG: u16 = 0o100000;
+
+    fn mount() -> Result<KernMount> {
+        KernMount::new(c"rust_ramfs")
+    }
+
+    #[test]
+    fn root_and_statfs() -> Result {
+        let m = mount()?;
+        let root = m.stat(c"")?;
+        assert_eq!(root.mode, S_IFDIR | DEFAULT_MODE);
+        assert_eq!(root.nlink, 2);
+        assert_eq!(root.size, 0);
+        let st = m.statfs()?;
+        assert_eq!(st.fs_type, RUST_RAMFS_MAGIC as isize);
+        assert_eq!(st.bsize, PAGE_SIZE as isize);
+        assert_eq!(st.namelen, 255);
+        assert_eq!((st.blocks, st.files), (0, 0));
+        Ok(())
+    }
+
+    #[test]
+    fn create_write_read_back() -> Result {
+        let m = mount()?;
+        let f = m.open(c"file", O_CREAT | O_EXCL | O_RDWR, 0o640)?;
+        let data = [0x5au8; 5000];
+        let mut pos = 0;
+        assert_eq!(f.kernel_write(&data, &mut pos)?, data.len());
+        assert_eq!(pos, 5000);
+        let st = m.stat(c"file")?;
+        assert_eq!(st.mode & 0o170000, S_IFREG);
+        assert_eq!(st.size, 5000);
+        assert_eq!(st.nlink, 1);
+        // Two pages of page cache, in 512-byte blocks.
+        assert_eq!(st.blocks, 2 * (PAGE_SIZE as u64 / 512));
+
+        let mut buf = [0u8; 6000];
+        let mut pos = 0;
+        assert_eq!(f.kernel_read(&mut buf, &mut pos)?, 5000);
+        assert!(buf[..5000].iter().all(|&b| b == 0x5a));
+        assert_eq!(f.kernel_read(&mut buf, &mut pos)?, 0);
+
+        // A hole reads back as zeros.
+        let mut pos = 3 * PAGE_SIZE as i64;
+        f.kernel_write(b"end", &mut pos)?;
+        let mut pos = 5000;
+        let mut hole = [1u8; 100];
+        assert_eq!(f.kernel_read(&mut hole, &mut pos)?, 100);
+        assert!(hole.iter().all(|&b| b == 0));
+
+        assert_eq!(m.open(c"file", O_CREAT | O_EXCL | O_RDWR, 0o640).err(), Some(EEXIST));
+        Ok(())
+    }
+
+    #[test]
+    fn mkdir_rmdir_nlink() -> Result {
+        let m = mount()?;
+        m.mkdir(c"", c"a", 0o755)?;
+        m.mkdir(c"a", c"b", 0o700)?;
+        assert_eq!(m.stat(c"")?.nlink, 3);
+        assert_eq!(m.stat(c"a")?.nlink, 3);
+        assert_eq!(m.stat(c"a/b")?.nlink, 2);
+        assert_eq!(m.stat(c"a/b")?.mode, S_IFDIR | 0o700);
+        assert_eq!(m.mkdir(c"", c"a", 0o755), Err(EEXIST));
+        assert_eq!(m.rmdir(c"", c"a"), Err(ENOTEMPTY));
+        m.rmdir(c"a", c"b")?;
+        assert_eq!(m.stat(c"a")?.nlink, 2);
+        m.rmdir(c"", c"a")?;
+        assert_eq!(m.stat(c"")?.nlink, 2);
+        assert_eq!(m.stat(c"a").err(), Some(ENOENT));
+        Ok(())
+    }
+
+    #[test]
+    fn unlink_keeps_open_file() -> Result {
+        let m = mount()?;
+        let f = m.open(c"f", O_CREAT | O_RDWR, 0o600)?;
+        let mut pos = 0;
+        f.kernel_write(b"data", &mut pos)?;
+        m.unlink(c"", c"f")?;
+        assert_eq!(m.stat(c"f").err(), Some(ENOENT));
+        let mut buf = [0u8; 4];
+        let mut pos = 0;
+        assert_eq!(f.kernel_read(&mut buf, &mut pos)?, 4);
+        assert_eq!(&buf, b"data");
+        Ok(())
+    }
+
+    #[test]
+    fn error_codes() -> Result {
+        let m = mount()?;
+        assert_eq!(m.unlink(c"", c"missing"), Err(ENOENT));
+        assert_eq!(m.rmdir(c"", c"missing"), Err(ENOENT));
+        m.open(c"file", O_CREAT | O_RDWR, 0o644)?;
+        assert_eq!(m.rmdir(c"", c"file"), Err(ENOTDIR));
+        m.mkdir(c"", c"dir", 0o755)?;
+        assert_eq!(m.unlink(c"", c"dir"), Err(EISDIR));
+
+        let mut long = [b'n'; 257];
+        long[256] = 0;
+        let name_256 = CStr::from_bytes_with_nul(&long).map_err(|_| EINVAL)?;
+        assert_eq!(m.open(name_256, O_CREAT | O_RDWR, 0o644).err(), Some(ENAMETOOLONG));
+        assert_eq!(m.mkdir(c"", name_256, 0o755), Err(ENAMETOOLONG));
+        long[255] = 0;
+        let name_255 = CStr::from_bytes_with_nul(&long[..256]).map_err(|_| EINVAL)?;
+        m.open(name_255, O_CREAT | O_RDWR, 0o644)?;
+        m.unlink(c"", name_255)?;
+        Ok(())
+    }
+
+    #[test]
+    fn mounts_are_independent() -> Result {
+        let a = mount()?;
+        let b = mount()?;
+        a.mkdir(c"", c"only_in_a", 0o755)?;
+        assert_eq!(b.stat(c"only_in_a").err(), Some(ENOENT));
+        assert_ne!(a.stat(c"")?.ino, b.stat(c"")?.ino);
+        Ok(())
+    }
+}

@@ -1,0 +1,303 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! In-kernel mounts.
+//!
+//! A [`KernMount`] is an instance of a file system mounted for the kernel's own use
+//! (`kern_mount()`), not attached to any mount namespace. Paths are resolved relative to its root.
+//! Besides kernel users of a private file system, this is what KUnit tests use to drive a file
+//! system through the VFS entry points (`vfs_mkdir()`, `vfs_unlink()`, `kernel_write()`, ...), so
+//! that they see what system calls would.
+//!
+//! C headers: [`include/linux/fs.h`](srctree/include/linux/fs.h),
+//! [`include/linux/namei.h`](srctree/include/linux/namei.h)
+
+use super::{file::File, idmap::MntIdmap};
+use crate::{
+    bindings,
+    error::{code::*, from_err_ptr, to_result, Result},
+    prelude::*,
+    str::CStrExt as _,
+    sync::aref::ARef,
+};
+use core::ptr::{self, NonNull};
+
+/// A file system instance mounted in the kernel (`kern_mount()`), unmounted on drop.
+///
+/// # Invariants
+///
+/// `mnt` is a mount returned by `kern_mount()` and owned by this object.
+///
+/// # Examples
+///
+/// ```
+/// use kernel::fs::{file::flags, kern_mount::KernMount};
+///
+/// // ramfs is always built in.
+/// let m = KernMount::new(c"ramfs")?;
+/// m.mkdir(c"", c"dir", 0o755)?;
+/// let f = m.open(c"dir/file", flags::O_CREAT | flags::O_RDWR, 0o644)?;
+/// let mut pos = 0;
+/// assert_eq!(f.kernel_write(b"hello", &mut pos)?, 5);
+/// assert_eq!(m.stat(c"dir/file")?.size, 5);
+/// assert_eq!(m.rmdir(c"", c"dir"), Err(ENOTEMPTY));
+/// m.unlink(c"dir", c"file")?;
+/// m.rmdir(c"", c"dir")?;
+/// assert_eq!(m.stat(c"dir").err(), Some(ENOENT));
+/// # Ok::<(), Error>(())
+/// ```
+pub struct KernMount {
+    mnt: NonNull<bindings::vfsmount>,
+}
+
+// SAFETY: A `vfsmount` may be used and released from any thread.
+unsafe impl Send for KernMount {}
+// SAFETY: All methods of `&KernMount` only use the mount through thread-safe VFS calls.
+unsafe impl Sync for KernMount {}
+
+/// Attributes of an inode, as returned by [`KernMount::stat`] (a subset of `struct kstat`).
+#[derive(Clone, Copy, Debug)]
+pub struct Stat {
+    /// Inode number.
+    pub ino: u64,
+    /// Mode (file type and permissions).
+    pub mode: u16,
+    /// Number of links.
+    pub nlink: u32,
+    /// Size in bytes.
+    pub size: i64,
+    /// Allocated space, in 512-byte blocks.
+    pub blocks: u64,
+}
+
+/// File system statistics, as returned by [`KernMount::statfs`] (a subset of `struct kstatfs`).
+#[derive(Clone, Copy, Debug)]
+pub struct StatFs {
+    /// File system magic number.
+    pub fs_type: isize,
+    /// Block size.
+    pub bsize: isize,
+    /// Total number of blocks.
+    pub blocks: u64,
+    /// Total number of inodes.
+    pub files: u64,
+    /// Maximum length of a name.
+    pub namelen: isize,
+}
+
+/// A resolved path, released on drop.
+struct PathRef(bindings::path);
+
+impl Drop for PathRef {
+    fn drop(&mut self) {
+        // SAFETY: The path was filled in by a successful lookup, which took the references.
+        unsafe { bindings::path_put(&self.0) };
+    }
+}
+
+impl KernMount {
+    /// Mounts a new instance of the file system type called `fs_name`, loading its module if
+    /// needed.
+    pub fn new(fs_name: &CStr) -> Result<Self> {
+        // SAFETY: `fs_name` is a valid NUL-terminated string.
+        let fs = unsafe { bindings::get_fs_type(fs_name.as_char_ptr()) };
+        if fs.is_null() {
+            return Err(ENODEV);
+        }
+        // SAFETY: `fs` is a registered file system type whose module `get_fs_type` pinned.
+        let mnt = unsafe { bindings::kern_mount(fs) };
+        // SAFETY: Drop the module reference `get_fs_type` took (`put_filesystem()`); a successful
+        // mount holds its own through the superblock.
+        unsafe { bindings::module_put((*fs).owner) };
+        let mnt = NonNull::new(from_err_ptr(mnt)?).ok_or(EINVAL)?;
+        // INVARIANT: `kern_mount` succeeded and we own the mount.
+        Ok(Self { mnt })
+    }
+
+    fn root(&self) -> bindings::path {
+        // SAFETY: By the type invariant the mount is valid; its root does not change.
+        let dentry = unsafe { (*self.mnt.as_ptr()).mnt_root };
+        bindings::path {
+            mnt: self.mnt.as_ptr(),
+            dentry,
+        }
+    }
+
+    fn lookup(&self, name: &CStr, flags: u32) -> Result<PathRef> {
+        let root = self.root();
+        let mut path = PathRef(bindings::path {
+            mnt: ptr::null_mut(),
+            dentry: ptr::null_mut(),
+        });
+        // SAFETY: `root` is valid; on success `path` holds references released by `PathRef`.
+        let ret = unsafe {
+            bindings::vfs_path_lookup(root.dentry, root.mnt, name.as_char_ptr(), flags, &mut path.0)
+        };
+        if ret != 0 {
+            core::mem::forget(path);
+            return Err(Error::from_errno(ret));
+        }
+        Ok(path)
+    }
+
+    fn lookup_dir(&self, dir: &CStr) -> Result<PathRef> {
+        if dir.is_empty() {
+            let root = self.root();
+            // SAFETY: Take the references `PathRef` releases.
+            unsafe { bindings::path_get(&root) };
+            return Ok(PathRef(root));
+        }
+        self.lookup(dir, bindings::LOOKUP_DIRECTORY | bindings::LOOKUP_FOLLOW)
+    }
+
+    fn qstr(name: &CStr) -> bindings::qstr {
+        let mut q: bindings::qstr = pin_init::zeroed();
+        q.__bindgen_anon_1.__bindgen_anon_1.len = name.to_bytes().len() as u32;
+        q.name = name.as_char_ptr().cast();
+        q
+    }
+
+    /// Opens `name` (relative to the root) with `open(2)` flags and creation mode
+    /// (`file_open_root()`).
+    pub fn open(&self, name: &CStr, flags: u32, mode: u16) -> Result<ARef<File>> {
+        let root = self.root();
+        // SAFETY: `root` is valid and `name` is NUL-terminated.
+        let f = unsafe { bindings::file_open_root(&root, name.as_char_ptr(), flags as i32, mode) };
+        let f = NonNull::new(from_err_ptr(f)?).ok_or(EINVAL)?;
+        // SAFETY: `file_open_root` returned a new reference to a valid file.
+        Ok(unsafe { ARef::from_raw(f.cast()) })
+    }
+
+    /// Creates directory `name` in directory `dir` (`""` for the root) with `vfs_mkdir()`.
+    pub fn mkdir(&self, dir: &CStr, name: &CStr, mode: u16) -> Result {
+        let parent = self.lookup_dir(dir)?;
+        let idmap = MntIdmap::nop().as_raw();
+        let mut q = Self::qstr(name);
+        // SAFETY: `parent` is a valid directory; `q` names a single component.
+        let d = from_err_ptr(unsafe { bindings::start_creating(idmap, parent.0.dentry, &mut q) })?;
+        // SAFETY: `d` is the locked child from `start_creating`, `parent` its directory.
+        let res = unsafe {
+            bindings::vfs_mkdir(
+                idmap,
+                (*parent.0.dentry).d_inode,
+                d,
+                mode,
+                ptr::null_mut(),
+            )
+        };
+        // SAFETY: `end_creating()` takes the result of `vfs_mkdir()`, dentry or error; it unlocks
+        // the parent and releases the child.
+        unsafe { bindings::end_dirop(res) };
+        from_err_ptr(res).map(|_| ())
+    }
+
+    fn remove(&self, dir: &CStr, name: &CStr, rmdir: bool) -> Result {
+        let parent = self.lookup_dir(dir)?;
+        let idmap = MntIdmap::nop().as_raw();
+        let mut q = Self::qstr(name);
+        // SAFETY: `parent` is a valid directory; `q` names a single component.
+        let d = from_err_ptr(unsafe { bindings::start_removing(idmap, parent.0.dentry, &mut q) })?;
+        // SAFETY: `d` is the locked, positive child from `start_removing`.
+        let ret = unsafe {
+            let dir_inode = (*parent.0.dentry).d_inode;
+            if rmdir {
+                bindings::vfs_rmdir(idmap, dir_inode, d, ptr::null_mut())
+            } else {
+                bindings::vfs_unlink(idmap, dir_inode, d, ptr::null_mut())
+            }
+        };
+        // SAFETY: `end_removing()` unlocks the parent and releases `d`.
+        unsafe { bindings::end_dirop(d) };
+        to_result(ret)
+    }
+
+    /// Removes file `name` from directory `dir` (`""` for the root) with `vfs_unlink()`.
+    pub fn unlink(&self, dir: &CStr, name: &CStr) -> Result {
+        self.remove(dir, name, false)
+    }
+
+    /// Removes directory `name` from directory `dir` (`""` for the root) with `vfs_rmdir()`.
+    pub fn rmdir(&self, dir: &CStr, name: &CStr) -> Result {
+        self.remove(dir, name, true)
+    }
+
+    /// Returns the attributes of `name` (relative to the root; `""` for the root itself), as
+    /// `stat(2)` would (`vfs_getattr()`).
+    pub fn stat(&self, name: &CStr) -> Result<Stat> {
+        let path = self.lookup_dir(c"").and_then(|root| {
+            if name.is_empty() {
+                Ok(root)
+            } else {
+                self.lookup(name, 0)
+            }
+        })?;
+        let mut st: bindings::kstat = pin_init::zeroed();
+        // SAFETY: `path` is valid; `st` is written by `vfs_getattr`.
+        to_result(unsafe {
+            bindings::vfs_getattr(
+                &path.0,
+                &mut st,
+                bindings::STATX_BASIC_STATS,
+                bindings::AT_STATX_SYNC_AS_STAT,
+            )
+        })?;
+        Ok(Stat {
+            ino: st.ino,
+            mode: st.mode,
+            nlink: st.nlink,
+            size: st.size,
+            blocks: st.blocks,
+        })
+    }
+
+    /// Returns the file system statistics, as `statfs(2)` would (`vfs_statfs()`).
+    pub fn statfs(&self) -> Result<StatFs> {
+        let root = self.root();
+        let mut st: bindings::kstatfs = pin_init::zeroed();
+        // SAFETY: `root` is valid; `st` is written by `vfs_statfs`.
+        to_result(unsafe { bindings::vfs_statfs(&root, &mut st) })?;
+        Ok(StatFs {
+            fs_type: st.f_type,
+            bsize: st.f_bsize,
+            blocks: st.f_blocks,
+            files: st.f_files,
+            namelen: st.f_namelen,
+        })
+    }
+}
+
+impl Drop for KernMount {
+    fn drop(&mut self) {
+        // SAFETY: By the type invariant we own the mount.
+        unsafe { bindings::kern_unmount(self.mnt.as_ptr()) };
+    }
+}
+
+impl File {
+    /// Writes `buf` at `*pos` and advances `*pos` (`kernel_write()`). Returns the number of bytes
+    /// written.
+    pub fn kernel_write(&self, buf: &[u8], pos: &mut i64) -> Result<usize> {
+        // SAFETY: `self` is a valid file; `buf` is valid for reads of `buf.len()` bytes.
+        let ret = unsafe {
+            bindings::kernel_write(self.as_ptr(), buf.as_ptr().cast(), buf.len(), pos)
+        };
+        if ret < 0 {
+            Err(Error::from_errno(ret as i32))
+        } else {
+            Ok(ret as usize)
+        }
+    }
+
+    /// Reads into `buf` from `*pos` and advances `*pos` (`kernel_read()`). Returns the number of
+    /// bytes read, `0` at the end of the file.
+    pub fn kernel_read(&self, buf: &mut [u8], pos: &mut i64) -> Result<usize> {
+        // SAFETY: `self` is a valid file; `buf` is valid for writes of `buf.len()` bytes.
+        let ret = unsafe {
+            bindings::kernel_read(self.as_ptr(), buf.as_mut_ptr().cast(), buf.len(), pos)
+        };
+        if ret < 0 {
+            Err(Error::from_errno(ret as i32))
+        } else {
+            Ok(ret as usize)
+        }
+    }
+}
