@@ -58,8 +58,11 @@ fi
 # checkpatch validates SPDX identifiers with scripts/spdxcheck.py, which
 # needs python3-ply; without it every file prints a traceback and the
 # identifier is accepted.
+# Debian's python3 has them (python3-ply, python3-git from make setup); a
+# python3 earlier in PATH (pyenv, venv) may not.
+[ -x /usr/bin/python3 ] && PATH="/usr/bin:$PATH"
 ply=1
-python3 -c 'import ply' 2>/dev/null || ply=0
+python3 -c 'import ply, git' 2>/dev/null || ply=0
 for p in $patches; do
 	case ${p##*/} in
 	0000-* | v*-0000-*) continue ;;
@@ -157,7 +160,8 @@ build_check() { # NAME LOG MAKE-ARGS...
 	_rc=0
 	$KMAKE "$@" >"$_log" 2>&1 || _rc=$?
 	series_diags "$_log" >"$tmp/diags"
-	_all=$(grep -cE '^(warning|error)(\[[^]]*\])?: ' "$_log" || true)
+	_all=$(grep -E '^(warning|error)(\[[^]]*\])?: ' "$_log" |
+		grep -cvE '^warning: [0-9]+ warnings? emitted|^error: aborting due to' || true)
 	_n=$(wc -l <"$tmp/diags")
 	if [ "$_rc" -ne 0 ]; then
 		fail "$_name: make failed ($_rc), see $_log"
@@ -166,7 +170,7 @@ build_check() { # NAME LOG MAKE-ARGS...
 			tail -n 20 "$_log"
 		} | detail
 	elif [ "$_n" -gt 0 ]; then
-		fail "$_name: $_n warnings in files of the series ($_all in all), see $_log"
+		fail "$_name: $_n warnings or errors in files of the series ($_all in all), see $_log"
 		detail <"$tmp/diags"
 	else
 		pass "$_name: no warnings in files of the series ($_all elsewhere), log $_log"

@@ -72,7 +72,7 @@ def parse_kunit(tree, dmesg):
         for sub in root.get("sub_groups", []):
             suites.add(sub["name"])
         for name, status in kunit_leaves(root):
-            results.append(("kunit." + name.lstrip("."), status))
+            results.append(("kunit." + name.lstrip(".").removeprefix("KUnit Test Group."), status))
     return results, suites
 
 

@@ -10,16 +10,40 @@
 
 use kernel::fs::{
     address_space::AddressSpaceOps,
-    dentry::{self, DEntry, Negative},
+    dentry::{
+        self,
+        DEntry,
+        Negative, //
+    },
     file_operations::FileOps,
-    filesystem::{self, FileSystem},
+    filesystem::{
+        self,
+        FileSystem, //
+    },
     idmap::MntIdmap,
-    inode::{self, INode, Ino, Mode, Type},
-    lock::{Exclusive, Locked},
+    inode::{
+        self,
+        INode,
+        Ino,
+        Mode,
+        Type, //
+    },
+    lock::{
+        Exclusive,
+        Locked, //
+    },
     param,
-    sb::{self, SuperBlock},
+    sb::{
+        self,
+        SuperBlock, //
+    },
 };
-use kernel::{prelude::*, seq_file::SeqFile, seq_print, sync::aref::ARef};
+use kernel::{
+    prelude::*,
+    seq_file::SeqFile,
+    seq_print,
+    sync::aref::ARef, //
+};
 
 kernel::module_fs! {
     type: RamFs,
@@ -190,14 +214,25 @@ fn mknod(
     Ok(())
 }
 
+#[cfg(CONFIG_RUST_RAMFS_KUNIT_TEST)]
 #[kunit_tests(rust_ramfs)]
 mod tests {
-    use super::{DEFAULT_MODE, RUST_RAMFS_MAGIC};
-    use kernel::fs::{
-        file::flags::{O_CREAT, O_EXCL, O_RDWR},
-        kern_mount::KernMount,
+    use super::{
+        DEFAULT_MODE,
+        RUST_RAMFS_MAGIC, //
     };
-    use kernel::{page::PAGE_SIZE, prelude::*};
+    use kernel::fs::{
+        file::flags::{
+            O_CREAT,
+            O_EXCL,
+            O_RDWR, //
+        },
+        kern_mount::KernMount, //
+    };
+    use kernel::{
+        page::PAGE_SIZE,
+        prelude::*, //
+    };
 
     const S_IFDIR: u16 = 0o040000;
     const S_IFREG: u16 = 0o100000;
@@ -250,7 +285,10 @@ mod tests {
         assert_eq!(f.kernel_read(&mut hole, &mut pos)?, 100);
         assert!(hole.iter().all(|&b| b == 0));
 
-        assert_eq!(m.open(c"file", O_CREAT | O_EXCL | O_RDWR, 0o640).err(), Some(EEXIST));
+        assert_eq!(
+            m.open(c"file", O_CREAT | O_EXCL | O_RDWR, 0o640).err(),
+            Some(EEXIST)
+        );
         Ok(())
     }
 
@@ -301,7 +339,10 @@ mod tests {
         let mut long = [b'n'; 257];
         long[256] = 0;
         let name_256 = CStr::from_bytes_with_nul(&long).map_err(|_| EINVAL)?;
-        assert_eq!(m.open(name_256, O_CREAT | O_RDWR, 0o644).err(), Some(ENAMETOOLONG));
+        assert_eq!(
+            m.open(name_256, O_CREAT | O_RDWR, 0o644).err(),
+            Some(ENAMETOOLONG)
+        );
         assert_eq!(m.mkdir(c"", name_256, 0o755), Err(ENAMETOOLONG));
         long[255] = 0;
         let name_255 = CStr::from_bytes_with_nul(&long[..256]).map_err(|_| EINVAL)?;

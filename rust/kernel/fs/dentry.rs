@@ -15,15 +15,26 @@
 //!
 //! C header: [`include/linux/dcache.h`](srctree/include/linux/dcache.h)
 
-use super::{filesystem::FileSystem, inode::INode, sb::SuperBlock};
+use super::{
+    filesystem::FileSystem,
+    inode::INode,
+    sb::SuperBlock, //
+};
 use crate::{
     bindings,
     error::code::*,
     prelude::*,
-    sync::aref::{ARef, AlwaysRefCounted},
-    types::Opaque,
+    sync::aref::{
+        ARef,
+        AlwaysRefCounted, //
+    },
+    types::Opaque, //
 };
-use core::{marker::PhantomData, mem::ManuallyDrop, ptr::NonNull};
+use core::{
+    marker::PhantomData,
+    mem::ManuallyDrop,
+    ptr::NonNull, //
+};
 
 /// A directory entry of file system `T` (`struct dentry`).
 ///
@@ -107,8 +118,8 @@ impl<'a, T: FileSystem> Negative<'a, T> {
     /// `ptr` must be a valid negative dentry of type `T` whose parent is locked exclusively for
     /// `'a`.
     pub(crate) unsafe fn from_raw(ptr: *mut bindings::dentry) -> Self {
-        // SAFETY: By the safety requirements.
         Self {
+            // SAFETY: By the safety requirements, `ptr` is a valid dentry of type `T` for `'a`.
             dentry: unsafe { DEntry::from_raw(ptr) },
         }
     }
@@ -139,7 +150,7 @@ impl<'a, T: FileSystem> Negative<'a, T> {
 }
 
 /// The root dentry of a new superblock, returned by
-/// [`FileSystem::init_root`](super::filesystem::FileSystem::init_root).
+/// [`FileSystem::init_root`].
 ///
 /// # Invariants
 ///

@@ -11,17 +11,33 @@
 //! C headers: [`include/linux/fs.h`](srctree/include/linux/fs.h),
 //! [`include/linux/fs_context.h`](srctree/include/linux/fs_context.h)
 
-use super::{dentry, param, sb, sb::SuperBlock};
+use super::{
+    dentry,
+    param,
+    sb,
+    sb::SuperBlock, //
+};
 use crate::{
     alloc::KBox,
     bindings,
-    error::{code::*, from_result, to_result, Result},
+    error::{
+        code::*,
+        from_result,
+        to_result,
+        Result, //
+    },
     prelude::*,
     str::CStrExt as _,
-    types::{ForeignOwnable, Opaque},
-    ThisModule,
+    types::{
+        ForeignOwnable,
+        Opaque, //
+    },
+    ThisModule, //
 };
-use core::{marker::PhantomData, ptr};
+use core::{
+    marker::PhantomData,
+    ptr, //
+};
 
 /// File system type flags (`FS_*` in `struct file_system_type::fs_flags`).
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -153,6 +169,11 @@ impl<T: FileSystem> Registration<T> {
         ..pin_init::zeroed()
     };
 
+    /// `file_system_type::init_fs_context`.
+    ///
+    /// # Safety
+    ///
+    /// Called by the VFS with a valid, new `fs_context` of this file system type.
     unsafe extern "C" fn init_fs_context_callback(fc: *mut bindings::fs_context) -> c_int {
         from_result(|| {
             let opts = KBox::new(T::Options::default(), GFP_KERNEL)?;
@@ -166,6 +187,11 @@ impl<T: FileSystem> Registration<T> {
         })
     }
 
+    /// `fs_context_operations::free`.
+    ///
+    /// # Safety
+    ///
+    /// Called by the VFS with a valid `fs_context` initialised by `init_fs_context_callback`.
     unsafe extern "C" fn free_callback(fc: *mut bindings::fs_context) {
         // SAFETY: `fc` is valid; `fs_private` is either null or came from `into_foreign` in
         // `init_fs_context_callback` and is released only here.
@@ -177,6 +203,11 @@ impl<T: FileSystem> Registration<T> {
         }
     }
 
+    /// `fs_context_operations::parse_param`.
+    ///
+    /// # Safety
+    ///
+    /// Called by the VFS with a valid `fs_context` of this type and a valid parameter.
     unsafe extern "C" fn parse_param_callback(
         fc: *mut bindings::fs_context,
         param: *mut bindings::fs_parameter,
@@ -216,11 +247,21 @@ impl<T: FileSystem> Registration<T> {
         })
     }
 
+    /// `fs_context_operations::get_tree`.
+    ///
+    /// # Safety
+    ///
+    /// Called by the VFS with a valid `fs_context` of this type.
     unsafe extern "C" fn get_tree_callback(fc: *mut bindings::fs_context) -> c_int {
         // SAFETY: `fc` is valid (VFS contract); `fill_super_callback` matches the prototype.
         unsafe { bindings::get_tree_nodev(fc, Some(Self::fill_super_callback)) }
     }
 
+    /// The `fill_super` callback of `get_tree_nodev()`.
+    ///
+    /// # Safety
+    ///
+    /// Called with a new superblock of this type and the `fs_context` it is created for.
     unsafe extern "C" fn fill_super_callback(
         sb_ptr: *mut bindings::super_block,
         fc: *mut bindings::fs_context,
@@ -244,6 +285,11 @@ impl<T: FileSystem> Registration<T> {
         })
     }
 
+    /// `file_system_type::kill_sb`.
+    ///
+    /// # Safety
+    ///
+    /// Called by the VFS with a valid superblock of this type that is being shut down.
     unsafe extern "C" fn kill_sb_callback(sb_ptr: *mut bindings::super_block) {
         // SAFETY: `sb_ptr` is valid (VFS contract); read the data before the superblock is shut
         // down, drop it after all inodes are gone.

@@ -4,7 +4,10 @@
 //!
 //! C header: [`include/linux/mnt_idmapping.h`](srctree/include/linux/mnt_idmapping.h)
 
-use crate::{bindings, types::Opaque};
+use crate::{
+    bindings,
+    types::Opaque, //
+};
 
 /// The id mapping of a mount (`struct mnt_idmap`), as passed to inode operations.
 ///

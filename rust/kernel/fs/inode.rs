@@ -11,21 +11,40 @@
 
 use super::{
     address_space::AddressSpaceOps,
-    dentry::{DEntry, Negative},
+    dentry::{
+        DEntry,
+        Negative, //
+    },
     file_operations::FileOps,
     filesystem::FileSystem,
     idmap::MntIdmap,
-    lock::{Exclusive, Locked},
-    sb::SuperBlock,
+    lock::{
+        Exclusive,
+        Locked, //
+    },
+    sb::SuperBlock, //
 };
 use crate::{
     bindings,
-    error::{from_result, to_result, Result, VTABLE_DEFAULT_ERROR},
+    error::{
+        from_result,
+        to_result,
+        Result,
+        VTABLE_DEFAULT_ERROR, //
+    },
     prelude::*,
-    sync::aref::{ARef, AlwaysRefCounted},
-    types::Opaque,
+    sync::aref::{
+        ARef,
+        AlwaysRefCounted, //
+    },
+    types::Opaque, //
 };
-use core::{marker::PhantomData, mem::ManuallyDrop, ptr, ptr::NonNull};
+use core::{
+    marker::PhantomData,
+    mem::ManuallyDrop,
+    ptr,
+    ptr::NonNull, //
+};
 
 /// An inode number.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -272,12 +291,7 @@ impl<T: FileSystem> New<T> {
     /// Sets owner, group and mode as for a new file created in `dir` (`inode_init_owner()`): the
     /// owner is the caller's fsuid; the group and the set-gid bit follow the parent's set-gid
     /// bit. `dir` is `None` for a root directory.
-    pub fn init_owner(
-        mut self,
-        idmap: &MntIdmap,
-        dir: Option<&INode<T>>,
-        mode: Mode,
-    ) -> Self {
+    pub fn init_owner(mut self, idmap: &MntIdmap, dir: Option<&INode<T>>, mode: Mode) -> Self {
         let dir = dir.map_or(ptr::null(), |d| d.as_raw().cast_const());
         // SAFETY: The inode is new and owned by us; `idmap` and `dir` are valid.
         unsafe { bindings::inode_init_owner(idmap.as_raw(), self.raw(), dir, mode.0) };
@@ -432,9 +446,8 @@ impl Libfs {
     /// `getattr = simple_getattr` (`st_blocks` from the page cache).
     pub const GETATTR: Self = Self(1 << 6);
     /// The directory operations of an in-memory file system whose tree is the dcache.
-    pub const DCACHE_DIR: Self = Self(
-        Self::LOOKUP.0 | Self::LINK.0 | Self::UNLINK.0 | Self::RMDIR.0 | Self::RENAME.0,
-    );
+    pub const DCACHE_DIR: Self =
+        Self(Self::LOOKUP.0 | Self::LINK.0 | Self::UNLINK.0 | Self::RMDIR.0 | Self::RENAME.0);
 
     /// Returns the union of both sets.
     pub const fn union(self, other: Self) -> Self {
@@ -511,6 +524,12 @@ impl<T: FileSystem> Ops<T> {
     }
 }
 
+/// `inode_operations::create`.
+///
+/// # Safety
+///
+/// Called by the VFS with valid arguments, `dir` locked exclusively and `dentry` a negative
+/// child of `dir`.
 unsafe extern "C" fn create_callback<U: Operations>(
     idmap: *mut bindings::mnt_idmap,
     dir: *mut bindings::inode,
@@ -534,6 +553,12 @@ unsafe extern "C" fn create_callback<U: Operations>(
     })
 }
 
+/// `inode_operations::mkdir`.
+///
+/// # Safety
+///
+/// Called by the VFS with valid arguments, `dir` locked exclusively and `dentry` a negative
+/// child of `dir`.
 unsafe extern "C" fn mkdir_callback<U: Operations>(
     idmap: *mut bindings::mnt_idmap,
     dir: *mut bindings::inode,

@@ -11,15 +11,26 @@
 //! C headers: [`include/linux/fs.h`](srctree/include/linux/fs.h),
 //! [`include/linux/namei.h`](srctree/include/linux/namei.h)
 
-use super::{file::File, idmap::MntIdmap};
+use super::{
+    file::File,
+    idmap::MntIdmap, //
+};
 use crate::{
     bindings,
-    error::{code::*, from_err_ptr, to_result, Result},
+    error::{
+        code::*,
+        from_err_ptr,
+        to_result,
+        Result, //
+    },
     prelude::*,
     str::CStrExt as _,
-    sync::aref::ARef,
+    sync::aref::ARef, //
 };
-use core::ptr::{self, NonNull};
+use core::ptr::{
+    self,
+    NonNull, //
+};
 
 /// A file system instance mounted in the kernel (`kern_mount()`), unmounted on drop.
 ///
@@ -130,7 +141,13 @@ impl KernMount {
         });
         // SAFETY: `root` is valid; on success `path` holds references released by `PathRef`.
         let ret = unsafe {
-            bindings::vfs_path_lookup(root.dentry, root.mnt, name.as_char_ptr(), flags, &mut path.0)
+            bindings::vfs_path_lookup(
+                root.dentry,
+                root.mnt,
+                name.as_char_ptr(),
+                flags,
+                &mut path.0,
+            )
         };
         if ret != 0 {
             core::mem::forget(path);
@@ -176,13 +193,7 @@ impl KernMount {
         let d = from_err_ptr(unsafe { bindings::start_creating(idmap, parent.0.dentry, &mut q) })?;
         // SAFETY: `d` is the locked child from `start_creating`, `parent` its directory.
         let res = unsafe {
-            bindings::vfs_mkdir(
-                idmap,
-                (*parent.0.dentry).d_inode,
-                d,
-                mode,
-                ptr::null_mut(),
-            )
+            bindings::vfs_mkdir(idmap, (*parent.0.dentry).d_inode, d, mode, ptr::null_mut())
         };
         // SAFETY: `end_creating()` takes the result of `vfs_mkdir()`, dentry or error; it unlocks
         // the parent and releases the child.
@@ -277,9 +288,8 @@ impl File {
     /// written.
     pub fn kernel_write(&self, buf: &[u8], pos: &mut i64) -> Result<usize> {
         // SAFETY: `self` is a valid file; `buf` is valid for reads of `buf.len()` bytes.
-        let ret = unsafe {
-            bindings::kernel_write(self.as_ptr(), buf.as_ptr().cast(), buf.len(), pos)
-        };
+        let ret =
+            unsafe { bindings::kernel_write(self.as_ptr(), buf.as_ptr().cast(), buf.len(), pos) };
         if ret < 0 {
             Err(Error::from_errno(ret as i32))
         } else {

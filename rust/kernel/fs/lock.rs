@@ -11,7 +11,10 @@
 //!
 //! C header: [`include/linux/fs.h`](srctree/include/linux/fs.h)
 
-use core::{marker::PhantomData, ops::Deref};
+use core::{
+    marker::PhantomData,
+    ops::Deref, //
+};
 
 /// Marker: the lock is held shared (for reading), e.g. `inode_lock_shared()`.
 pub struct Shared;

@@ -3,7 +3,7 @@
 //! Mount parameters.
 //!
 //! A file system declares the parameters it understands as a static, `NULL`-terminated table of
-//! `struct fs_parameter_spec` built with [`Spec::new`] and the constructors of [`Entry`]; the VFS
+//! `struct fs_parameter_spec` built with [`Table::new`] and the constructors of [`Entry`]; the VFS
 //! parses each parameter against the table (`fs_parse()`) and the file system receives the typed
 //! result as a [`Value`].
 //!
@@ -24,7 +24,11 @@
 //! assert_eq!(spec.len(), 2);
 //! ```
 
-use crate::{bindings, prelude::*, str::CStrExt as _};
+use crate::{
+    bindings,
+    prelude::*,
+    str::CStrExt as _, //
+};
 use core::ptr;
 
 /// One mount parameter description (`struct fs_parameter_spec`).

@@ -3,7 +3,7 @@
 //! Superblocks and super operations.
 //!
 //! A [`SuperBlock`] is typed by its file system and by its state: [`New`] while
-//! [`FileSystem::fill_super`](super::filesystem::FileSystem::fill_super) sets it up (the only
+//! [`FileSystem::fill_super`] sets it up (the only
 //! time its parameters may be changed), [`Ready`] afterwards.
 //!
 //! C headers: [`include/linux/fs.h`](srctree/include/linux/fs.h),
@@ -12,16 +12,27 @@
 use super::{
     dentry::DEntry,
     filesystem::FileSystem,
-    inode,
+    inode, //
 };
 use crate::{
     bindings,
-    error::{code::*, from_result, Result, VTABLE_DEFAULT_ERROR},
+    error::{
+        code::*,
+        from_result,
+        Result,
+        VTABLE_DEFAULT_ERROR, //
+    },
     prelude::*,
     seq_file::SeqFile,
-    types::{ForeignOwnable, Opaque},
+    types::{
+        ForeignOwnable,
+        Opaque, //
+    },
 };
-use core::{marker::PhantomData, ptr::NonNull};
+use core::{
+    marker::PhantomData,
+    ptr::NonNull, //
+};
 
 /// Typestate of a superblock being set up by `fill_super`.
 pub struct New;
@@ -37,10 +48,7 @@ pub struct Ready;
 /// being initialised by `fill_super` and no other code accesses its parameters; in state
 /// [`Ready`], `s_fs_info` holds a `T::Data` from `into_foreign`.
 #[repr(transparent)]
-pub struct SuperBlock<T: FileSystem, S = Ready>(
-    Opaque<bindings::super_block>,
-    PhantomData<(T, S)>,
-);
+pub struct SuperBlock<T: FileSystem, S = Ready>(Opaque<bindings::super_block>, PhantomData<(T, S)>);
 
 impl<T: FileSystem, S> SuperBlock<T, S> {
     /// Returns the raw pointer.
@@ -79,7 +87,7 @@ impl<T: FileSystem> SuperBlock<T, New> {
 
     /// Sets the magic number reported by `statfs` (`s_magic`).
     pub fn set_magic(&mut self, magic: u64) -> &mut Self {
-        self.raw().s_magic = magic as _;
+        self.raw().s_magic = magic as c_ulong;
         self
     }
 
@@ -209,6 +217,12 @@ impl<T: FileSystem> Ops<T> {
     }
 }
 
+/// `super_operations::show_options`.
+///
+/// # Safety
+///
+/// Called by the VFS with a valid `seq_file` and the root dentry of a mounted superblock of
+/// `U::FileSystem`.
 unsafe extern "C" fn show_options_callback<U: Operations>(
     m: *mut bindings::seq_file,
     root: *mut bindings::dentry,
