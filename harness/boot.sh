@@ -8,7 +8,8 @@
 # timeout killed a hung guest, 255 that the guest died without a status.
 # The guest's dmesg is saved to OUTDIR/dmesg.txt (and the console to
 # OUTDIR/console.log unless -i).  OUTDIR is visible in the guest as
-# $RR_OUT.
+# $RR_OUT.  VNG_APPEND adds kernel parameters, VNG_CPUS/VNG_MEMORY size the
+# guest, VNG_KVM=0/1 overrides the KVM detection.
 . "$(dirname "$0")/lib.sh"
 
 interactive=0
@@ -42,7 +43,7 @@ rc=\$?; dmesg >\"\$RR_OUT/dmesg.txt\" 2>/dev/null; echo \$rc >\"\$RR_OUT/status\
 
 set -- vng --run "$BUILD" $accel --force-9p --cpus "${VNG_CPUS:-2}" \
 	--memory "${VNG_MEMORY:-4G}" --rwdir "$out" --rwdir "$CACHE" \
-	--append "log_buf_len=8M" --cwd "$REPO"
+	--append "log_buf_len=8M ${VNG_APPEND:-}" --cwd "$REPO"
 if [ "$interactive" = 1 ] && [ -t 0 ]; then
 	# Interactive: the command runs first, then a shell.
 	exec timeout --foreground "${VNG_SHELL_TIMEOUT:-86400}" "$@" --exec \

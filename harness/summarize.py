@@ -161,7 +161,15 @@ def main():
         for line in splats[:10]:
             print("    " + line)
     if not finished:
-        print(f"guest did not finish (exit status {guest_rc}); console: {console}")
+        last = None
+        if os.path.exists(console):
+            with open(console, errors="replace") as f:
+                for line in f:
+                    m = re.search(r"--- (\S+)$", line.rstrip())
+                    if m:
+                        last = m.group(1)
+        where = f" while running harness/guest/test.d/{last}.sh" if last else ""
+        print(f"guest did not finish{where} (exit status {guest_rc}); console: {console}")
     if skipped:
         print(f"{len(skipped)} skipped: " + ", ".join(skipped[:10]) +
               (" ..." if len(skipped) > 10 else ""))
