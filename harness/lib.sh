@@ -26,7 +26,9 @@ msg() { printf '==> %s\n' "$*" >&2; }
 warn() { printf 'warning: %s\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
-mkdir -p "$CACHE" "$LOGS"
+mkdir -p "$CACHE" "$LOGS" "$CACHE/tmp"
+# Temporary files stay in the cache too.
+export TMPDIR="$CACHE/tmp"
 
 # Seconds since the epoch, for timing steps.
 now() { date +%s; }

@@ -56,16 +56,6 @@ impl<T: FileSystem, S> SuperBlock<T, S> {
         self.0.get()
     }
 
-    /// Allocates a new, unhashed inode on this superblock (`new_inode()`).
-    ///
-    /// The inode is returned as an [`inode::New`] builder; see there.
-    pub fn new_inode(&self) -> Result<inode::New<T>> {
-        // SAFETY: `self` is a valid superblock.
-        let p = unsafe { bindings::new_inode(self.as_raw()) };
-        let p = NonNull::new(p).ok_or(ENOMEM)?;
-        // SAFETY: `new_inode` returned a new inode with one reference that we own.
-        Ok(unsafe { inode::New::from_raw(p) })
-    }
 }
 
 impl<T: FileSystem> SuperBlock<T, New> {
@@ -135,6 +125,18 @@ impl<T: FileSystem> SuperBlock<T> {
     pub unsafe fn from_raw<'a>(ptr: *mut bindings::super_block) -> &'a Self {
         // SAFETY: By the safety requirements; the layouts match.
         unsafe { &*ptr.cast() }
+    }
+
+    /// Allocates a new, unhashed inode on this superblock (`new_inode()`).
+    ///
+    /// The inode is returned as an [`inode::New`] builder; see there. Only ready superblocks
+    /// create inodes, so that every inode can reach the superblock's data.
+    pub fn new_inode(&self) -> Result<inode::New<T>> {
+        // SAFETY: `self` is a valid superblock.
+        let p = unsafe { bindings::new_inode(self.as_raw()) };
+        let p = NonNull::new(p).ok_or(ENOMEM)?;
+        // SAFETY: `new_inode` returned a new inode with one reference that we own.
+        Ok(unsafe { inode::New::from_raw(p) })
     }
 
     /// Returns the file system's data for this superblock.
