@@ -5,11 +5,12 @@
 SHELL := /bin/sh
 H := ./harness
 
-.PHONY: help setup source prepare build run test kunit check format-patch clean
+.PHONY: help setup source prepare build run test soak kunit check format-patch clean
 
 help:
 	@echo 'make run           build, boot under virtme-ng, show rust_ramfs (CMD=... to run a command)'
 	@echo 'make test          build, boot once, run all tests; ends in "N passed, N failed"'
+	@echo 'make soak          make test with the leak loop (100 x 1,000 files) and stress at full length'
 	@echo 'make kunit         tools/testing/kunit/kunit.py run in the prepared tree'
 	@echo 'make check         rustfmt, clippy, rustdoc and checkpatch on the series'
 	@echo 'make format-patch  write the series as mail-ready patches to out/'
@@ -29,6 +30,8 @@ run:
 	@$(H)/run.sh
 test:
 	@$(H)/test.sh
+soak:
+	@SOAK=1 $(H)/test.sh
 kunit:
 	@$(H)/kunit.sh
 check:

@@ -27,6 +27,29 @@ SPLAT_OK = re.compile(r"(RCU lockdep checking is enabled|Lock dependency validat
                       r"lockdep: |MAX_LOCKDEP|kmemleak: Kernel memory leak detector)")
 
 
+def known_flake_lines(lines):
+    """Line numbers of known problems that are not caused by the series.
+
+    QEMU's TCG sometimes delivers an interrupt while the boot CPU is still
+    in identify_cpu(), within the first second; KASAN then reports a
+    wild-memory-access in handle_edge_irq() and lockdep turns itself off.
+    Such a boot proves less, so test.sh boots again (exit status 3).
+    """
+    skip = set()
+    delim = [i for i, l in enumerate(lines) if l.rstrip().endswith("=" * 60)]
+    for a, b in zip(delim, delim[1:]):
+        block = "".join(lines[a:b + 1])
+        m = TS.match(lines[a])
+        early = m and float(m.group(0).strip("[] ")) < 1.0
+        if (early and "BUG: KASAN: wild-memory-access in do_raw_spin_lock" in block
+                and "handle_edge_irq" in block and "identify_cpu" in block):
+            skip.update(range(a, b + 1))
+            for j in range(b + 1, min(b + 3, len(lines))):
+                if "Disabling lock debugging due to kernel taint" in lines[j]:
+                    skip.add(j)
+    return skip
+
+
 def kunit_chunks(lines):
     """Split a kernel log into top-level KTAP documents."""
     chunks, cur = [], None
@@ -136,12 +159,20 @@ def main():
     finished = os.path.exists(os.path.join(out, "finished"))
     results.append(("harness.guest-finished", "PASS" if finished and guest_rc == 0 else "FAIL"))
 
-    splats = []
+    splats, flake = [], False
     if os.path.exists(dmesg):
         with open(dmesg, errors="replace") as f:
-            for line in f:
-                if SPLAT.search(line) and not SPLAT_OK.search(line):
-                    splats.append(line.rstrip())
+            lines = f.readlines()
+        skip = known_flake_lines(lines)
+        flake = bool(skip)
+        for i, line in enumerate(lines):
+            if i in skip:
+                continue
+            if SPLAT.search(line) and not SPLAT_OK.search(line):
+                splats.append(line.rstrip())
+    if flake:
+        print("known issue: early-boot KASAN report in an interrupt during identify_cpu "
+              "(QEMU TCG, before any code of the series runs); lockdep is off for this boot")
     results.append(("harness.dmesg-clean", "FAIL" if splats else "PASS"))
 
     # A suite that ran twice (e.g. a module's KUnit suite, loaded twice)
@@ -174,7 +205,9 @@ def main():
         print(f"{len(skipped)} skipped: " + ", ".join(skipped[:10]) +
               (" ..." if len(skipped) > 10 else ""))
     print(f"{passed} passed, {len(failed)} failed")
-    return 1 if failed else 0
+    if failed:
+        return 1
+    return 3 if flake else 0
 
 
 if __name__ == "__main__":
