@@ -28,6 +28,17 @@ if ! cmp -s "$CACHE/config.old" "$BUILD/.config"; then
 	msg "configuration changed ($(grep -c '^CONFIG' "$BUILD/.config") options set)"
 fi
 
+# Nothing to do when the prepared tree, the configuration and the harness's
+# build steps are what the last successful build used.
+stamp=$(printf '%s\n' "$(git -C "$TREE" rev-parse 'HEAD^{tree}')" \
+	"$(sha256sum <"$BUILD/.config")" "$(sha256sum <"$0")" | sha256sum | cut -c1-32)
+if [ -f "$BUILD/arch/x86/boot/bzImage" ] && [ "$(cat "$BUILD/.rust-ramfs-stamp" 2>/dev/null)" = "$stamp" ] &&
+	[ "${FORCE_BUILD:-0}" != 1 ]; then
+	msg "kernel up to date: $(cat "$BUILD/include/config/kernel.release") (FORCE_BUILD=1 to run make anyway)"
+	exit 0
+fi
+rm -f "$BUILD/.rust-ramfs-stamp"
+
 t0=$(now)
 msg "building kernel in $BUILD"
 run_logged "$LOGS/build.log" $KMAKE bzImage modules
@@ -36,4 +47,5 @@ if [ -d "$TREE/tools/testing/selftests/rust_ramfs" ]; then
 	run_logged "$LOGS/kselftest.log" make -C "$TREE/tools/testing/selftests" \
 		TARGETS=rust_ramfs O="$BUILD"
 fi
+echo "$stamp" >"$BUILD/.rust-ramfs-stamp"
 msg "kernel built in $(($(now) - t0))s: $(cat "$BUILD/include/config/kernel.release")"

@@ -185,6 +185,7 @@ if [ "$CHECK_BUILD" = 1 ]; then
 		# CLIPPY=1 changes the command line of the Rust crates, so `prepare`
 		# rebuilds the kernel crate (rust/kernel/fs/ included) with
 		# clippy-driver before the file system itself.
+		rm -f "$BUILD/.rust-ramfs-stamp"
 		build_check clippy "$LOGS/check-clippy.log" CLIPPY=1 fs/rust_ramfs/rust_ramfs.o
 		build_check rustdoc "$LOGS/check-rustdoc.log" rustdoc
 	fi

@@ -6,11 +6,17 @@
 # make test keeps the long-running suites short; make soak runs them at full
 # length (the 100 x 1,000-file leak loop, a minute of stress).
 if [ "${SOAK:-0}" = 1 ]; then
-	: "${LEAK_ITERS:=100}" "${STRESS_TIME:=60}"
+	: "${LEAK_ITERS:=100}" "${STRESS_TIME:=60}" "${LEAK_FSTYPES:=ramfs rust_ramfs}"
+	: "${STRESS_FSTYPES:=ramfs rust_ramfs}" "${LEAK_KMEMLEAK_SCANS:=2}" "${LEAK_DIAG:=1}"
 else
-	: "${LEAK_ITERS:=10}" "${STRESS_TIME:=10}"
+	# The kselftest compares with ramfs already; the short runs check
+	# rust_ramfs only, to keep make test quick.
+	: "${LEAK_ITERS:=3}" "${STRESS_TIME:=5}" "${LEAK_FSTYPES:=rust_ramfs}"
+	: "${STRESS_FSTYPES:=rust_ramfs}" "${LEAK_KMEMLEAK_SCANS:=1}" "${LEAK_DIAG:=0}"
 fi
 genv="LEAK_ITERS=$LEAK_ITERS LEAK_FILES=${LEAK_FILES:-1000} STRESS_TIME=$STRESS_TIME"
+genv="$genv LEAK_FSTYPES='$LEAK_FSTYPES' STRESS_FSTYPES='$STRESS_FSTYPES'"
+genv="$genv LEAK_KMEMLEAK_SCANS=$LEAK_KMEMLEAK_SCANS LEAK_DIAG=$LEAK_DIAG"
 [ -z "${STRESS_EXTRA_OPS:-}" ] || genv="$genv STRESS_EXTRA_OPS='$STRESS_EXTRA_OPS'"
 
 t0=$(now)

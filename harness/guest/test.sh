@@ -4,7 +4,7 @@
 # KUnit suites run on load), runs the kselftests and the stress/leak checks,
 # and leaves their TAP output in $RR_OUT for the host to summarise.
 set -u
-export LEAK_ITERS LEAK_FILES STRESS_TIME
+export LEAK_ITERS LEAK_FILES STRESS_TIME LEAK_FSTYPES STRESS_FSTYPES LEAK_KMEMLEAK_SCANS LEAK_DIAG
 [ -z "${STRESS_EXTRA_OPS:-}" ] || export STRESS_EXTRA_OPS
 out=$RR_OUT
 rm -f "$out"/*.tap "$out/finished"

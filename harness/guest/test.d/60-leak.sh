@@ -10,6 +10,9 @@
 #   LEAK_ITERS       mount/fill/unmount iterations per fstype (default 100)
 #   LEAK_FILES       files created per iteration (default 1000)
 #   LEAK_FSTYPES     file system types (default "ramfs rust_ramfs")
+#   LEAK_KMEMLEAK_SCANS  kmemleak scans after each fstype (default 2)
+#   LEAK_DIAG        1: flush every slab cache, for the deltas of other caches
+#                    (slow; default 1)
 #   LEAK_SLAB_TOL    allowed growth of active dentry/inode objects (default 200)
 #   LEAK_UNEVICT_TOL allowed growth of Unevictable in KiB (default 1024)
 set -u
@@ -17,6 +20,10 @@ ITERS=${LEAK_ITERS:-100}
 FILES=${LEAK_FILES:-1000}
 FSTYPES=${LEAK_FSTYPES:-ramfs rust_ramfs}
 SLAB_TOL=${LEAK_SLAB_TOL:-200}
+SCANS=${LEAK_KMEMLEAK_SCANS:-2}
+DIAG=${LEAK_DIAG:-1}
+# Seconds to wait for RCU-deferred frees in each settling round.
+SETTLE_SLEEP=$((DIAG + 1))
 UNEVICT_TOL=${LEAK_UNEVICT_TOL:-1024}
 CACHES="dentry inode_cache"
 PY=python3
@@ -138,14 +145,16 @@ settle() {
 	# All caches first, for the diagnostic deltas: most objects freed
 	# during the loop sit in the KASAN quarantine until then.  (This
 	# instantiates sysfs inodes that the rounds below drop again.)
-	for _c in /sys/kernel/slab/*/shrink; do
-		echo 1 >"$_c" 2>/dev/null
-	done
+	if [ "$DIAG" = 1 ]; then
+		for _c in /sys/kernel/slab/*/shrink; do
+			echo 1 >"$_c" 2>/dev/null
+		done
+	fi
 	_prev=
 	for _i in 1 2 3 4 5 6; do
 		sync
 		echo 3 >/proc/sys/vm/drop_caches
-		sleep 2
+		sleep "$SETTLE_SLEEP"
 		for _c in $CACHES; do
 			echo 1 >"/sys/kernel/slab/$_c/shrink" 2>/dev/null
 		done
@@ -221,11 +230,14 @@ for fs in $FSTYPES; do
 		[ $((base_unev - unev)) -le "$UNEVICT_TOL" ]; then ok "$msg"; else nok "$msg"; fi
 
 	if [ -w "$KMEMLEAK" ]; then
-		# Objects younger than 5 s are not reported; scan twice.
-		sleep 5
-		kmemleak_scan
-		sleep 5
-		kmemleak_scan
+		# Objects younger than 5 s are not reported; scan twice (make soak)
+		# to rule out transient references.
+		_s=0
+		while [ "$_s" -lt "$SCANS" ]; do
+			sleep 5
+			kmemleak_scan
+			_s=$((_s + 1))
+		done
 		cat "$KMEMLEAK" >"$tmp/kmemleak"
 		echo clear >"$KMEMLEAK"
 		"$PY" "$tmp/kmemleak.py" "$FS_RE" "$FS_NOISE_RE" "$tmp/kmemleak" >"$tmp/kmemleak.txt"
