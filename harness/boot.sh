@@ -25,6 +25,7 @@ while getopts it:o: o; do
 done
 shift $((OPTIND - 1))
 [ $# -ge 1 ] || die "usage: boot.sh [-i] [-t SECONDS] [-o OUTDIR] COMMAND"
+cmd=$1
 [ -f "$BUILD/arch/x86/boot/bzImage" ] || die "no kernel built in $BUILD; run 'make build'"
 mkdir -p "$out"
 rm -f "$out/dmesg.txt" "$out/status"
@@ -45,9 +46,12 @@ set -- vng --run "$BUILD" $accel --force-9p --cpus "${VNG_CPUS:-2}" \
 	--memory "${VNG_MEMORY:-4G}" --rwdir "$out" --rwdir "$CACHE" \
 	--append "log_buf_len=8M ${VNG_APPEND:-}" --cwd "$REPO"
 if [ "$interactive" = 1 ] && [ -t 0 ]; then
-	# Interactive: the command runs first, then a shell.
-	exec timeout --foreground "${VNG_SHELL_TIMEOUT:-86400}" "$@" --exec \
-		"$gcmd; exec \${SHELL:-/bin/sh} -i" 
+	# Interactive: the command runs first, then a shell on the console.
+	icmd="export RR_OUT='$out' RR_REPO='$REPO' RR_BUILD='$BUILD' RR_TREE='$TREE';
+$cmd
+dmesg >\"\$RR_OUT/dmesg.txt\" 2>/dev/null
+exec \${SHELL:-/bin/sh} -i"
+	exec timeout --foreground "${VNG_SHELL_TIMEOUT:-86400}" "$@" --exec "$icmd"
 fi
 set +e
 (
