@@ -20,8 +20,7 @@ impl<T: FileSystem> AddressSpaceOps<T> {
     /// Page cache that is the only copy of the data (`ram_aops`): new pages are zero-filled,
     /// writes only dirty them, nothing is ever written back.
     pub fn ram() -> &'static Self {
-        // SAFETY: `ram_aops` is a static, immutable table; `AddressSpaceOps` is
-        // `repr(transparent)` over it.
+        // SAFETY: `ram_aops` is static and immutable; `Self` is `repr(transparent)` over it.
         unsafe { &*(&raw const bindings::ram_aops).cast::<Self>() }
     }
 

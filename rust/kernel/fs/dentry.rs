@@ -83,16 +83,14 @@ impl<T: FileSystem> DEntry<T> {
 
     /// Returns the superblock of the dentry.
     pub fn super_block(&self) -> &SuperBlock<T> {
-        // SAFETY: `d_sb` never changes and the superblock outlives its dentries; by the type
-        // invariant it is a ready superblock of type `T`.
+        // SAFETY: `d_sb` never changes and outlives the dentry (type invariant: ready, type `T`).
         unsafe { SuperBlock::from_raw((*self.as_raw()).d_sb) }
     }
 
     /// Returns the inode of a positive dentry, `None` for a negative one.
     pub fn inode(&self) -> Option<&INode<T>> {
-        // SAFETY: `d_inode` of a dentry we hold a reference to is either null or a valid inode
-        // that lives at least as long as the dentry stays positive; callers hold the locks that
-        // keep it positive when they need to.
+        // A positive dentry keeps its inode while callers hold the locks that keep it positive.
+        // SAFETY: `d_inode` of a referenced dentry is null or a valid inode (see above).
         let p = unsafe { (*self.as_raw()).d_inode };
         // SAFETY: See above; the inode belongs to the same superblock.
         (!p.is_null()).then(|| unsafe { INode::from_raw(p) })
@@ -142,9 +140,9 @@ impl<'a, T: FileSystem> Negative<'a, T> {
     /// the superblock is shut down (`d_make_persistent()`).
     pub fn make_persistent(self, inode: ARef<INode<T>>) {
         let inode = ManuallyDrop::new(inode);
-        // SAFETY: The dentry is negative (type invariant) and its parent is locked; the inode
-        // reference is transferred to the dentry. The returned pointer is the dentry itself,
-        // whose extra (pinning) reference is dropped by `d_make_discardable()` or at umount.
+        // The inode reference moves to the dentry; the extra (pinning) dentry reference is dropped
+        // by `d_make_discardable()` or at umount.
+        // SAFETY: The dentry is negative (type invariant) and its parent is locked.
         unsafe { bindings::d_make_persistent(self.dentry.as_raw(), inode.as_raw()) };
     }
 }

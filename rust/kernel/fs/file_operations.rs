@@ -40,8 +40,7 @@ impl<T: FileSystem> FileOps<T> {
 
     /// Directories whose entries are the dentries in the dcache (`simple_dir_operations`).
     pub fn simple_dir() -> &'static Self {
-        // SAFETY: `simple_dir_operations` is a static, immutable table; `FileOps` is
-        // `repr(transparent)` over it.
+        // SAFETY: `simple_dir_operations` is static and immutable; `Self` is `repr(transparent)`.
         unsafe { &*(&raw const bindings::simple_dir_operations).cast::<Self>() }
     }
 

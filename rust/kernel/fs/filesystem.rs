@@ -130,8 +130,7 @@ pub struct Registration<T: FileSystem> {
     _p: PhantomData<T>,
 }
 
-// SAFETY: `Registration` only gives access to the `file_system_type` it registered, which the
-// VFS protects with its own locks; it can be dropped (unregistered) from any thread.
+// SAFETY: The VFS locks the registered `file_system_type`; it may be unregistered anywhere.
 unsafe impl<T: FileSystem> Send for Registration<T> {}
 // SAFETY: `&Registration` exposes nothing.
 unsafe impl<T: FileSystem> Sync for Registration<T> {}
@@ -154,8 +153,7 @@ impl<T: FileSystem> Registration<T> {
                 fs.init_fs_context = Some(Self::init_fs_context_callback);
                 fs.parameters = T::PARAMS.map_or(ptr::null(), |p| p.as_raw());
                 fs.kill_sb = Some(Self::kill_sb_callback);
-                // SAFETY: `fs_ptr` points to a fully initialised `file_system_type` that is
-                // pinned and stays valid until `drop` unregisters it.
+                // SAFETY: `fs_ptr` is initialised, pinned and valid until `drop` unregisters it.
                 to_result(unsafe { bindings::register_filesystem(fs_ptr) })
             }),
             _p: PhantomData,
@@ -177,8 +175,7 @@ impl<T: FileSystem> Registration<T> {
     unsafe extern "C" fn init_fs_context_callback(fc: *mut bindings::fs_context) -> c_int {
         from_result(|| {
             let opts = KBox::new(T::Options::default(), GFP_KERNEL)?;
-            // SAFETY: The VFS passes a valid `fs_context` that it does not share with other
-            // threads during initialisation.
+            // SAFETY: The VFS passes a valid new `fs_context`, not shared during initialisation.
             unsafe {
                 (*fc).fs_private = opts.into_foreign();
                 (*fc).ops = &Self::CONTEXT_OPS;
@@ -193,8 +190,7 @@ impl<T: FileSystem> Registration<T> {
     ///
     /// Called by the VFS with a valid `fs_context` initialised by `init_fs_context_callback`.
     unsafe extern "C" fn free_callback(fc: *mut bindings::fs_context) {
-        // SAFETY: `fc` is valid; `fs_private` is either null or came from `into_foreign` in
-        // `init_fs_context_callback` and is released only here.
+        // SAFETY: `fs_private` is null or from `into_foreign` in `init_fs_context`; freed once.
         unsafe {
             let p = (*fc).fs_private;
             if !p.is_null() {
@@ -215,17 +211,14 @@ impl<T: FileSystem> Registration<T> {
         from_result(|| {
             if let Some(spec) = T::PARAMS {
                 let mut result = bindings::fs_parse_result::default();
-                // SAFETY: `fc` and `param` are valid (VFS contract); `spec` is a terminated
-                // `fs_parameter_spec` array.
+                // SAFETY: `fc`, `param` are valid (VFS contract); `spec` is NULL-terminated.
                 let opt = unsafe {
                     bindings::__fs_parse(&raw mut (*fc).log, spec.as_raw(), param, &mut result)
                 };
                 if opt >= 0 {
-                    // SAFETY: `fs_private` came from `init_fs_context_callback` and the VFS
-                    // serialises calls on one `fs_context`.
+                    // SAFETY: `fs_private` is ours; the VFS serialises calls on an `fc`.
                     let opts = unsafe { KBox::<T::Options>::borrow_mut((*fc).fs_private) };
-                    // SAFETY: `param` is valid for the duration of this call and `__fs_parse`
-                    // succeeded with `opt`.
+                    // SAFETY: `param` is valid; `__fs_parse` succeeded with `opt`.
                     let value = unsafe { param::Value::new(spec, opt as u8, param, &result) };
                     T::parse_param(opts, value)?;
                     return Ok(0);
@@ -267,14 +260,13 @@ impl<T: FileSystem> Registration<T> {
         fc: *mut bindings::fs_context,
     ) -> c_int {
         from_result(|| {
-            // SAFETY: `sget_fc` hands us a new superblock that nobody else uses until
-            // `fill_super` returns, so it is in the `sb::New` state.
+            // SAFETY: `sget_fc` gives a new superblock nobody else uses until `fill_super` returns.
             let new_sb = unsafe { SuperBlock::<T, sb::New>::from_raw_mut(sb_ptr) };
             // SAFETY: `fs_private` came from `init_fs_context_callback`.
             let opts = unsafe { KBox::<T::Options>::borrow((*fc).fs_private) };
             let data = T::fill_super(new_sb, opts)?;
-            // SAFETY: `s_fs_info` is ours (we do not use `fc->s_fs_info`) and is released in
-            // `kill_sb_callback`, which the VFS also calls when `fill_super` fails.
+            // `fc->s_fs_info` is unused, so `s_fs_info` is ours; `kill_sb` also runs on failure.
+            // SAFETY: `sb_ptr` is valid; `kill_sb_callback` releases the data exactly once.
             unsafe { (*sb_ptr).s_fs_info = data.into_foreign() };
             // SAFETY: The superblock is now initialised and has its data.
             let ready_sb = unsafe { SuperBlock::<T>::from_raw(sb_ptr) };
@@ -291,14 +283,13 @@ impl<T: FileSystem> Registration<T> {
     ///
     /// Called by the VFS with a valid superblock of this type that is being shut down.
     unsafe extern "C" fn kill_sb_callback(sb_ptr: *mut bindings::super_block) {
-        // SAFETY: `sb_ptr` is valid (VFS contract); read the data before the superblock is shut
-        // down, drop it after all inodes are gone.
+        // Read the data before the superblock is shut down, drop it after all inodes are gone.
+        // SAFETY: `sb_ptr` is a valid superblock being killed (VFS contract).
         let data = unsafe { (*sb_ptr).s_fs_info };
         // SAFETY: `get_tree_nodev` created the superblock with `set_anon_super`.
         unsafe { bindings::kill_anon_super(sb_ptr) };
         if !data.is_null() {
-            // SAFETY: `s_fs_info` was set from `into_foreign` in `fill_super_callback` and is
-            // reclaimed exactly once, here.
+            // SAFETY: `s_fs_info` is from `into_foreign` in `fill_super_callback`; reclaimed once.
             drop(unsafe { T::Data::from_foreign(data) });
         }
     }
@@ -307,8 +298,7 @@ impl<T: FileSystem> Registration<T> {
 #[pinned_drop]
 impl<T: FileSystem> PinnedDrop for Registration<T> {
     fn drop(self: Pin<&mut Self>) {
-        // SAFETY: By the type invariant, `fs` was registered; the module reference taken for
-        // each superblock (`fs->owner`) ensures that no superblock of this type still exists.
+        // SAFETY: `fs` is registered (invariant); mounted superblocks pin the module via `owner`.
         unsafe { bindings::unregister_filesystem(self.fs.get()) };
     }
 }

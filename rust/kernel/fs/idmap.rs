@@ -17,8 +17,7 @@ use crate::{
 #[repr(transparent)]
 pub struct MntIdmap(Opaque<bindings::mnt_idmap>);
 
-// SAFETY: `struct mnt_idmap` is reference counted and immutable after creation; it may be used
-// from any thread.
+// SAFETY: `struct mnt_idmap` is refcounted and immutable after creation.
 unsafe impl Sync for MntIdmap {}
 
 impl MntIdmap {
@@ -31,8 +30,7 @@ impl MntIdmap {
     /// assert!(core::ptr::eq(a.as_raw(), MntIdmap::nop().as_raw()));
     /// ```
     pub fn nop() -> &'static Self {
-        // SAFETY: `nop_mnt_idmap` is a static object that lives forever; `MntIdmap` is
-        // `repr(transparent)` over it.
+        // SAFETY: `nop_mnt_idmap` is static and lives forever; `Self` is `repr(transparent)`.
         unsafe { Self::from_raw(&raw const bindings::nop_mnt_idmap) }
     }
 

@@ -169,8 +169,7 @@ pub struct INode<T: FileSystem>(Opaque<bindings::inode>, PhantomData<T>);
 
 // SAFETY: Inodes are reference counted and may be released from any thread.
 unsafe impl<T: FileSystem> Send for INode<T> {}
-// SAFETY: All accessors of `&INode` are safe to call from any thread (they read fields with the
-// locking or atomicity the VFS requires).
+// SAFETY: `&INode` accessors read fields with the locking or atomicity the VFS requires.
 unsafe impl<T: FileSystem> Sync for INode<T> {}
 
 // SAFETY: `ihold` and `iput` implement the inode's reference count.
@@ -358,8 +357,7 @@ impl<T: FileSystem> New<T> {
         dir: &Locked<'_, INode<T>, Exclusive>,
         dentry: &Negative<'_, T>,
     ) -> Result<Self> {
-        // SAFETY: The inode is new; `dir` is locked; the dentry name is stable while the parent
-        // is locked.
+        // SAFETY: The inode is new; `dir` is locked, so the dentry name is stable.
         to_result(unsafe {
             bindings::security_inode_init_security(
                 self.raw(),
@@ -382,8 +380,7 @@ impl<T: FileSystem> New<T> {
 
 impl<T: FileSystem> Drop for New<T> {
     fn drop(&mut self) {
-        // SAFETY: We own a reference to an inode that is not hashed and not linked anywhere:
-        // `iput` evicts and frees it.
+        // SAFETY: We own a reference to an unhashed, unlinked inode: `iput` evicts and frees it.
         unsafe { bindings::iput(self.inode.as_ptr()) };
     }
 }
@@ -538,9 +535,8 @@ unsafe extern "C" fn create_callback<U: Operations>(
     excl: bool,
 ) -> c_int {
     from_result(|| {
-        // SAFETY: The VFS calls `create` with valid arguments, `dir` locked exclusively
-        // (`inode_lock()` in `lookup_open()`/`vfs_create()`) and `dentry` a negative child of
-        // `dir`, for the duration of the call.
+        // `inode_lock()` in `lookup_open()`/`vfs_create()` holds `dir` exclusively.
+        // SAFETY: Valid arguments for the call, `dentry` a negative child of locked `dir`.
         let (idmap, dir, dentry) = unsafe {
             (
                 MntIdmap::from_raw(idmap),
@@ -565,8 +561,8 @@ unsafe extern "C" fn mkdir_callback<U: Operations>(
     dentry: *mut bindings::dentry,
     mode: bindings::umode_t,
 ) -> *mut bindings::dentry {
-    // SAFETY: The VFS calls `mkdir` (`vfs_mkdir()`) with `dir` locked exclusively and `dentry` a
-    // negative child of `dir`, all valid for the duration of the call.
+    // `vfs_mkdir()` holds `dir` exclusively.
+    // SAFETY: Valid arguments for the call, `dentry` a negative child of locked `dir`.
     let (idmap, dir, dentry) = unsafe {
         (
             MntIdmap::from_raw(idmap),

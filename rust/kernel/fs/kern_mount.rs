@@ -116,8 +116,8 @@ impl KernMount {
         }
         // SAFETY: `fs` is a registered file system type whose module `get_fs_type` pinned.
         let mnt = unsafe { bindings::kern_mount(fs) };
-        // SAFETY: Drop the module reference `get_fs_type` took (`put_filesystem()`); a successful
-        // mount holds its own through the superblock.
+        // `put_filesystem()`: a successful mount holds its own module reference.
+        // SAFETY: `fs` is valid; this drops the module reference `get_fs_type` took.
         unsafe { bindings::module_put((*fs).owner) };
         let mnt = NonNull::new(from_err_ptr(mnt)?).ok_or(EINVAL)?;
         // INVARIANT: `kern_mount` succeeded and we own the mount.
@@ -195,8 +195,8 @@ impl KernMount {
         let res = unsafe {
             bindings::vfs_mkdir(idmap, (*parent.0.dentry).d_inode, d, mode, ptr::null_mut())
         };
-        // SAFETY: `end_creating()` takes the result of `vfs_mkdir()`, dentry or error; it unlocks
-        // the parent and releases the child.
+        // `end_creating()` takes the result of `vfs_mkdir()`, dentry or error.
+        // SAFETY: This unlocks the parent and releases the child from `start_creating`.
         unsafe { bindings::end_dirop(res) };
         from_err_ptr(res).map(|_| ())
     }
@@ -287,9 +287,9 @@ impl File {
     /// Writes `buf` at `*pos` and advances `*pos` (`kernel_write()`). Returns the number of bytes
     /// written.
     pub fn kernel_write(&self, buf: &[u8], pos: &mut i64) -> Result<usize> {
+        let (file, len) = (self.as_ptr(), buf.len());
         // SAFETY: `self` is a valid file; `buf` is valid for reads of `buf.len()` bytes.
-        let ret =
-            unsafe { bindings::kernel_write(self.as_ptr(), buf.as_ptr().cast(), buf.len(), pos) };
+        let ret = unsafe { bindings::kernel_write(file, buf.as_ptr().cast(), len, pos) };
         if ret < 0 {
             Err(Error::from_errno(ret as i32))
         } else {

@@ -95,8 +95,8 @@ impl<const N: usize> Table<N> {
     /// Returns the table as an unsized [`Spec`].
     pub const fn spec(&'static self) -> &'static Spec {
         let p: *const [Entry] = ptr::slice_from_raw_parts(self.entries.as_ptr(), N);
-        // SAFETY: `Spec` is `repr(transparent)` over `[Entry]`; `repr(C)` places `end` right
-        // after the entries, so the slice is followed by the terminator.
+        // `repr(C)` places `end` right after the entries: the slice is followed by the terminator.
+        // SAFETY: `Spec` is `repr(transparent)` over `[Entry]`.
         unsafe { &*(p as *const Spec) }
     }
 }
@@ -191,8 +191,7 @@ impl<'a> Value<'a> {
     pub fn as_str(&self) -> Option<&CStr> {
         let ty = self.entry?.0.type_?;
         if ty as usize == bindings::fs_param_is_string as *const () as usize {
-            // SAFETY: For string parameters `param->string` is a valid NUL-terminated string
-            // that lives as long as `param`.
+            // SAFETY: A string parameter's `string` is NUL-terminated and lives as long as `param`.
             Some(unsafe { CStr::from_char_ptr((*self.param).__bindgen_anon_1.string) })
         } else {
             None

@@ -55,7 +55,6 @@ impl<T: FileSystem, S> SuperBlock<T, S> {
     pub fn as_raw(&self) -> *mut bindings::super_block {
         self.0.get()
     }
-
 }
 
 impl<T: FileSystem> SuperBlock<T, New> {
@@ -141,8 +140,7 @@ impl<T: FileSystem> SuperBlock<T> {
 
     /// Returns the file system's data for this superblock.
     pub fn data(&self) -> <T::Data as ForeignOwnable>::Borrowed<'_> {
-        // SAFETY: By the type invariant `s_fs_info` came from `T::Data::into_foreign` and is
-        // released only in `kill_sb`, after the last user of `&self`.
+        // SAFETY: `s_fs_info` is from `T::Data::into_foreign`, released in `kill_sb` after `&self`.
         unsafe { T::Data::borrow((*self.as_raw()).s_fs_info) }
     }
 }
@@ -232,8 +230,7 @@ unsafe extern "C" fn show_options_callback<U: Operations>(
     from_result(|| {
         // SAFETY: The VFS passes a valid `seq_file`, used only by this thread during the call.
         let seq = unsafe { SeqFile::from_raw(m) };
-        // SAFETY: `root` is the valid root dentry of a mounted, hence ready, superblock of
-        // `U::FileSystem`.
+        // SAFETY: `root` is the root dentry of a mounted, hence ready, `U::FileSystem` superblock.
         let sb = unsafe { DEntry::<U::FileSystem>::from_raw(root) }.super_block();
         U::show_options(seq, sb)?;
         Ok(0)
