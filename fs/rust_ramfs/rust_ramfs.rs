@@ -13,7 +13,8 @@ use kernel::fs::{
     dentry::{
         self,
         DEntry,
-        Negative, //
+        Negative,
+        TmpFile, //
     },
     file_operations::FileOps,
     filesystem::{
@@ -23,6 +24,7 @@ use kernel::fs::{
     idmap::MntIdmap,
     inode::{
         self,
+        Dev,
         INode,
         Ino,
         Mode,
@@ -109,8 +111,8 @@ impl FileSystem for RamFs {
 
     fn init_root(sb: &SuperBlock<Self>) -> Result<dentry::Root<Self>> {
         let mode = Mode::new(Type::Dir, sb.data().mode);
-        let inode = new_inode(sb, None, mode).map_err(|_| ENOMEM)?;
-        dentry::Root::new(inode.into_inode())
+        let inode = new_inode(sb, None, mode, Dev(0)).map_err(|_| ENOMEM)?;
+        dentry::Root::new(inode)
     }
 }
 
@@ -146,7 +148,7 @@ impl inode::Operations for DirOps {
         mode: Mode,
         _excl: bool,
     ) -> Result {
-        mknod(dir, dentry, mode.with_type(Type::Reg))
+        mknod(dir, dentry, mode.with_type(Type::Reg), Dev(0))
     }
 
     fn mkdir(
@@ -155,9 +157,46 @@ impl inode::Operations for DirOps {
         dentry: Negative<'_, RamFs>,
         mode: Mode,
     ) -> Result<Option<ARef<DEntry<RamFs>>>> {
-        mknod(dir, dentry, mode.with_type(Type::Dir))?;
+        mknod(dir, dentry, mode.with_type(Type::Dir), Dev(0))?;
         dir.inc_nlink();
         Ok(None)
+    }
+
+    fn mknod(
+        _idmap: &MntIdmap,
+        dir: &Locked<'_, INode<RamFs>, Exclusive>,
+        dentry: Negative<'_, RamFs>,
+        mode: Mode,
+        dev: Dev,
+    ) -> Result {
+        mknod(dir, dentry, mode, dev)
+    }
+
+    fn symlink(
+        _idmap: &MntIdmap,
+        dir: &Locked<'_, INode<RamFs>, Exclusive>,
+        dentry: Negative<'_, RamFs>,
+        target: &CStr,
+    ) -> Result {
+        let inode = new_inode(dir.super_block(), Some(dir), Mode::new(Type::Lnk, 0o777), Dev(0))
+            .map_err(|_| ENOSPC)?
+            .init_security(dir, &dentry)?
+            .page_symlink(target)?;
+        dentry.make_persistent(inode);
+        dir.touch_mtime_ctime();
+        Ok(())
+    }
+
+    fn tmpfile(
+        _idmap: &MntIdmap,
+        dir: &INode<RamFs>,
+        file: TmpFile<'_, RamFs>,
+        mode: Mode,
+    ) -> Result {
+        let inode = new_inode(dir.super_block(), Some(dir), mode, Dev(0))
+            .map_err(|_| ENOSPC)?
+            .init_security(dir, &file)?;
+        file.open(inode)
     }
 }
 
@@ -174,11 +213,12 @@ impl inode::Operations for FileIOps {
 static FILE_IOPS: inode::Ops<RamFs> = inode::Ops::new::<FileIOps>();
 static FILE_FOPS: FileOps<RamFs> = FileOps::generic();
 
-/// Creates an inode like ramfs's `ramfs_get_inode()`.
+/// Creates an inode like ramfs's `ramfs_get_inode()`; `dev` is the device number of device nodes.
 fn new_inode(
     sb: &SuperBlock<RamFs>,
     dir: Option<&INode<RamFs>>,
     mode: Mode,
+    dev: Dev,
 ) -> Result<inode::New<RamFs>> {
     let inode = sb
         .new_inode()?
@@ -194,7 +234,10 @@ fn new_inode(
             .set_iops(&DIR_IOPS)
             .set_fops(FileOps::simple_dir())
             .inc_nlink(),
-        _ => return Err(EINVAL),
+        Some(Type::Lnk) => inode.set_iops(inode::Ops::page_symlink()).set_nohighmem(),
+        // FIFOs, sockets and device nodes.
+        Some(_) => inode.init_special(mode, dev),
+        None => return Err(EINVAL),
     })
 }
 
@@ -203,12 +246,12 @@ fn mknod(
     dir: &Locked<'_, INode<RamFs>, Exclusive>,
     dentry: Negative<'_, RamFs>,
     mode: Mode,
+    dev: Dev,
 ) -> Result {
     // C ramfs reports any failure to get an inode as ENOSPC.
-    let inode = new_inode(dir.super_block(), Some(dir), mode)
+    let inode = new_inode(dir.super_block(), Some(dir), mode, dev)
         .map_err(|_| ENOSPC)?
-        .init_security(dir, &dentry)?
-        .into_inode();
+        .init_security(dir, &dentry)?;
     dentry.make_persistent(inode);
     dir.touch_mtime_ctime();
     Ok(())
@@ -225,7 +268,8 @@ mod tests {
         file::flags::{
             O_CREAT,
             O_EXCL,
-            O_RDWR, //
+            O_RDWR,
+            O_TMPFILE, //
         },
         kern_mount::KernMount, //
     };
@@ -234,8 +278,15 @@ mod tests {
         prelude::*, //
     };
 
+    const S_IFMT: u16 = 0o170000;
     const S_IFDIR: u16 = 0o040000;
     const S_IFREG: u16 = 0o100000;
+    const S_IFLNK: u16 = 0o120000;
+    const S_IFIFO: u16 = 0o010000;
+    const S_IFCHR: u16 = 0o020000;
+    const RENAME_NOREPLACE: u32 = 1 << 0;
+    const RENAME_EXCHANGE: u32 = 1 << 1;
+    const RENAME_WHITEOUT: u32 = 1 << 2;
 
     fn mount() -> Result<KernMount> {
         KernMount::new(c"rust_ramfs")
@@ -358,6 +409,111 @@ mod tests {
         a.mkdir(c"", c"only_in_a", 0o755)?;
         assert_eq!(b.stat(c"only_in_a").err(), Some(ENOENT));
         assert_ne!(a.stat(c"")?.ino, b.stat(c"")?.ino);
+        Ok(())
+    }
+
+    #[test]
+    fn symlink_target_and_size() -> Result {
+        let m = mount()?;
+        m.mkdir(c"", c"d", 0o755)?;
+        m.symlink(c"d", c"link", c"../some/target")?;
+        let st = m.stat(c"d/link")?;
+        assert_eq!(st.mode, S_IFLNK | 0o777);
+        assert_eq!(st.size, 14);
+        assert_eq!(st.nlink, 1);
+        assert_eq!(&m.read_link(c"d/link")?[..], b"../some/target");
+        assert_eq!(m.symlink(c"d", c"link", c"x"), Err(EEXIST));
+        m.unlink(c"d", c"link")?;
+        assert_eq!(m.read_link(c"d/link").err(), Some(ENOENT));
+        Ok(())
+    }
+
+    #[test]
+    fn hard_links_share_data() -> Result {
+        let m = mount()?;
+        let f = m.open(c"a", O_CREAT | O_RDWR, 0o644)?;
+        f.kernel_write(b"shared", &mut 0)?;
+        m.mkdir(c"", c"d", 0o755)?;
+        m.link(c"a", c"d", c"b")?;
+        assert_eq!(m.stat(c"a")?.nlink, 2);
+        assert_eq!(m.stat(c"a")?.ino, m.stat(c"d/b")?.ino);
+        assert_eq!(m.link(c"d", c"", c"dirlink"), Err(EPERM));
+        assert_eq!(m.link(c"a", c"d", c"b"), Err(EEXIST));
+        m.unlink(c"", c"a")?;
+        let st = m.stat(c"d/b")?;
+        assert_eq!((st.nlink, st.size), (1, 6));
+        Ok(())
+    }
+
+    #[test]
+    fn rename_flags() -> Result {
+        let m = mount()?;
+        m.open(c"a", O_CREAT | O_RDWR, 0o644)?;
+        m.open(c"b", O_CREAT | O_RDWR, 0o600)?;
+        m.mkdir(c"", c"dir", 0o755)?;
+        assert_eq!(m.rename(c"", c"a", c"", c"b", RENAME_NOREPLACE), Err(EEXIST));
+        assert_eq!(m.rename(c"", c"a", c"", c"c", RENAME_WHITEOUT), Err(EINVAL));
+        m.rename(c"", c"a", c"", c"b", RENAME_EXCHANGE)?;
+        assert_eq!(m.stat(c"a")?.mode, S_IFREG | 0o600);
+        assert_eq!(m.stat(c"b")?.mode, S_IFREG | 0o644);
+        // Moving a directory into another one moves its `..` link.
+        m.mkdir(c"", c"sub", 0o755)?;
+        assert_eq!(m.stat(c"")?.nlink, 4);
+        m.rename(c"", c"sub", c"dir", c"sub", 0)?;
+        assert_eq!(m.stat(c"")?.nlink, 3);
+        assert_eq!(m.stat(c"dir")?.nlink, 3);
+        assert_eq!(m.rename(c"", c"a", c"", c"dir", 0), Err(EISDIR));
+        assert_eq!(m.rename(c"", c"a", c"", c"missing", RENAME_EXCHANGE), Err(ENOENT));
+        m.mkdir(c"", c"empty", 0o755)?;
+        assert_eq!(m.rename(c"", c"empty", c"", c"dir", 0), Err(ENOTEMPTY));
+        m.rename(c"", c"a", c"", c"b", 0)?;
+        assert_eq!(m.stat(c"a").err(), Some(ENOENT));
+        assert_eq!(m.stat(c"b")?.mode, S_IFREG | 0o600);
+        Ok(())
+    }
+
+    #[test]
+    fn tmpfile_then_link() -> Result {
+        let m = mount()?;
+        let f = m.open(c"", O_TMPFILE | O_RDWR, 0o600)?;
+        f.kernel_write(b"anonymous", &mut 0)?;
+        assert_eq!(m.stat(c"")?.nlink, 2);
+        m.link_file(&f, c"", c"named")?;
+        let st = m.stat(c"named")?;
+        assert_eq!((st.mode, st.nlink, st.size), (S_IFREG | 0o600, 1, 9));
+        Ok(())
+    }
+
+    #[test]
+    fn mknod_special_files() -> Result {
+        let m = mount()?;
+        m.mknod(c"", c"fifo", S_IFIFO | 0o640, 0)?;
+        let st = m.stat(c"fifo")?;
+        assert_eq!((st.mode, st.size, st.rdev), (S_IFIFO | 0o640, 0, 0));
+        // Character device 1:3 (`/dev/null`), encoded like `MKDEV()`.
+        m.mknod(c"", c"null", S_IFCHR | 0o666, (1 << 20) | 3)?;
+        let st = m.stat(c"null")?;
+        assert_eq!((st.mode & S_IFMT, st.rdev), (S_IFCHR, (1 << 20) | 3));
+        assert_eq!(m.mknod(c"", c"fifo", S_IFIFO | 0o640, 0), Err(EEXIST));
+        Ok(())
+    }
+
+    #[test]
+    fn truncate_up_and_down() -> Result {
+        let m = mount()?;
+        let f = m.open(c"f", O_CREAT | O_RDWR, 0o644)?;
+        f.kernel_write(&[0xffu8; 3 * PAGE_SIZE], &mut 0)?;
+        m.truncate(c"f", 10)?;
+        let st = m.stat(c"f")?;
+        assert_eq!((st.size, st.blocks), (10, PAGE_SIZE as u64 / 512));
+        m.truncate(c"f", 2 * PAGE_SIZE as i64)?;
+        assert_eq!(m.stat(c"f")?.size, 2 * PAGE_SIZE as i64);
+        // The bytes cut off do not come back.
+        let mut buf = [1u8; 64];
+        assert_eq!(f.kernel_read(&mut buf, &mut 8)?, 64);
+        assert_eq!(&buf[..2], &[0xff, 0xff]);
+        assert!(buf[2..].iter().all(|&b| b == 0));
+        assert_eq!(m.truncate(c"", 0), Err(EISDIR));
         Ok(())
     }
 }

@@ -2,12 +2,18 @@
 
 //! Directory entries.
 //!
-//! [`DEntry`] wraps `struct dentry` and is reference counted with [`ARef`] (`dget()`/`dput()`).
+//! [`DEntry`] wraps `struct dentry` and is reference counted with
+//! [`ARef`](crate::sync::aref::ARef) (`dget()`/`dput()`).
 //! Callbacks receive dentries in the state the VFS guarantees:
 //!
 //! - [`Negative`]: a negative dentry to instantiate, whose parent is locked exclusively, so its
 //!   name is stable (`create`, `mkdir`, `mknod`, `symlink`).
+//! - [`TmpFile`]: the private, unnamed dentry of an `O_TMPFILE` open (`tmpfile`).
 //! - [`Root`]: the root of a new superblock (`d_make_root()`).
+//!
+//! Only new inodes, still [`inode::New`] builders, can be attached to these dentries, so a
+//! directory inode can never get a second dentry this way; hard links of existing inodes are made
+//! by the VFS's `link` (e.g. `simple_link`).
 //!
 //! In-memory file systems keep their tree in the dcache: [`Negative::make_persistent`] pins the
 //! new dentry (`d_make_persistent()`) until it is unlinked (`d_make_discardable()`, done by
@@ -17,17 +23,20 @@
 
 use super::{
     filesystem::FileSystem,
-    inode::INode,
+    inode::{
+        self,
+        INode, //
+    },
     sb::SuperBlock, //
 };
 use crate::{
     bindings,
-    error::code::*,
-    prelude::*,
-    sync::aref::{
-        ARef,
-        AlwaysRefCounted, //
+    error::{
+        code::*,
+        to_result, //
     },
+    prelude::*,
+    sync::aref::AlwaysRefCounted,
     types::Opaque, //
 };
 use core::{
@@ -136,14 +145,67 @@ impl<'a, T: FileSystem> Negative<'a, T> {
         unsafe { &raw const (*self.dentry.as_raw()).__bindgen_anon_1.d_name }
     }
 
-    /// Attaches `inode` to the dentry and pins the dentry in the dcache until it is unlinked or
-    /// the superblock is shut down (`d_make_persistent()`).
-    pub fn make_persistent(self, inode: ARef<INode<T>>) {
-        let inode = ManuallyDrop::new(inode);
+    /// Attaches the new `inode` to the dentry and pins the dentry in the dcache until it is
+    /// unlinked or the superblock is shut down (`d_make_persistent()`).
+    pub fn make_persistent(self, inode: inode::New<T>) {
         // The inode reference moves to the dentry; the extra (pinning) dentry reference is dropped
         // by `d_make_discardable()` or at umount.
-        // SAFETY: The dentry is negative (type invariant) and its parent is locked.
-        unsafe { bindings::d_make_persistent(self.dentry.as_raw(), inode.as_raw()) };
+        let inode = inode.into_raw();
+        // SAFETY: The dentry is negative (type invariant), its parent locked; the inode is new.
+        unsafe { bindings::d_make_persistent(self.dentry.as_raw(), inode.as_ptr()) };
+    }
+}
+
+/// The file of an `O_TMPFILE` open being created by `tmpfile`, with its private, unnamed,
+/// negative dentry.
+///
+/// # Invariants
+///
+/// `file` is a file that `vfs_tmpfile()` is opening and has not opened yet (no `FMODE_OPENED`);
+/// its dentry is a negative, unhashed dentry of type `T` that nobody else can reach, valid for
+/// `'a`.
+pub struct TmpFile<'a, T: FileSystem> {
+    file: NonNull<bindings::file>,
+    _p: PhantomData<(&'a bindings::file, T)>,
+}
+
+impl<'a, T: FileSystem> TmpFile<'a, T> {
+    /// Creates a [`TmpFile`] from a raw pointer.
+    ///
+    /// # Safety
+    ///
+    /// `file` must be a file that `vfs_tmpfile()` passes to `tmpfile` of a directory of type `T`,
+    /// valid and not yet opened for `'a`.
+    pub(crate) unsafe fn from_raw(file: *mut bindings::file) -> Self {
+        Self {
+            // SAFETY: The caller guarantees that `file` is valid, hence not null.
+            file: unsafe { NonNull::new_unchecked(file) },
+            _p: PhantomData,
+        }
+    }
+
+    fn dentry(&self) -> *mut bindings::dentry {
+        // SAFETY: `file` is valid (type invariant); `vfs_tmpfile()` set `f_path` before the call.
+        unsafe { (*self.file.as_ptr()).__bindgen_anon_1.f_path.dentry }
+    }
+
+    pub(crate) fn qstr(&self) -> *const bindings::qstr {
+        // SAFETY: The dentry is valid and private to this open, so its name is stable.
+        unsafe { &raw const (*self.dentry()).__bindgen_anon_1.d_name }
+    }
+
+    /// Attaches the new `inode` to the file's dentry with a link count reduced to zero
+    /// (`d_tmpfile()`), so that it disappears on the last close unless it is linked with
+    /// `linkat()`, and opens the file (`finish_open()`).
+    pub fn open(self, inode: inode::New<T>) -> Result {
+        let (file, dentry) = (self.file.as_ptr(), self.dentry());
+        let inode = inode.into_raw();
+        // SAFETY: `file` is being opened and its dentry is negative (type invariant); `d_tmpfile`
+        // takes over the new inode's reference.
+        unsafe { bindings::d_tmpfile(file, inode.as_ptr()) };
+        // SAFETY: `file` is not opened yet (type invariant) and `dentry` is its dentry, now
+        // positive.
+        to_result(unsafe { bindings::finish_open(file, dentry, None) })
     }
 }
 
@@ -159,11 +221,11 @@ pub struct Root<T: FileSystem> {
 }
 
 impl<T: FileSystem> Root<T> {
-    /// Creates the root dentry for directory inode `inode` (`d_make_root()`).
-    pub fn new(inode: ARef<INode<T>>) -> Result<Self> {
-        let inode = ManuallyDrop::new(inode);
+    /// Creates the root dentry for the new directory inode `inode` (`d_make_root()`).
+    pub fn new(inode: inode::New<T>) -> Result<Self> {
+        let inode = inode.into_raw();
         // SAFETY: `d_make_root` consumes the inode reference, also on failure.
-        let p = unsafe { bindings::d_make_root(inode.as_raw()) };
+        let p = unsafe { bindings::d_make_root(inode.as_ptr()) };
         Ok(Self {
             dentry: NonNull::new(p).ok_or(ENOMEM)?,
             _p: PhantomData,

@@ -13,7 +13,8 @@ use super::{
     address_space::AddressSpaceOps,
     dentry::{
         DEntry,
-        Negative, //
+        Negative,
+        TmpFile, //
     },
     file_operations::FileOps,
     filesystem::FileSystem,
@@ -33,6 +34,7 @@ use crate::{
         VTABLE_DEFAULT_ERROR, //
     },
     prelude::*,
+    str::CStrExt as _,
     sync::aref::{
         ARef,
         AlwaysRefCounted, //
@@ -350,19 +352,40 @@ impl<T: FileSystem> New<T> {
         self
     }
 
-    /// Initialises the security attributes of an inode about to be linked as `dentry` in `dir`
+    /// Allocates the inode's page cache from low memory only (`inode_nohighmem()`), as needed by
+    /// inodes whose pages the kernel maps directly, such as page-cache symlinks.
+    pub fn set_nohighmem(mut self) -> Self {
+        // SAFETY: The inode is new and owned by us.
+        unsafe { bindings::inode_nohighmem(self.raw()) };
+        self
+    }
+
+    /// Stores `target` as the body of a symlink in the inode's page cache and sets the size to its
+    /// length (`page_symlink()`). The inode needs address space operations that can write, such
+    /// as [`AddressSpaceOps::ram`]; otherwise this fails with `EINVAL`.
+    pub fn page_symlink(mut self, target: &CStr) -> Result<Self> {
+        let len = i32::try_from(target.to_bytes_with_nul().len()).map_err(|_| ENAMETOOLONG)?;
+        let mapping = self.raw().i_mapping;
+        // SAFETY: `i_mapping` of a new inode is its valid `i_data`, whose `a_ops` is never null.
+        let aops = unsafe { &*(*mapping).a_ops };
+        if aops.write_begin.is_none() || aops.write_end.is_none() {
+            return Err(EINVAL);
+        }
+        // SAFETY: The inode is new and owned by us, its mapping can write; `target` is
+        // NUL-terminated and `len` counts the NUL.
+        to_result(unsafe { bindings::page_symlink(self.raw(), target.as_char_ptr(), len) })?;
+        Ok(self)
+    }
+
+    /// Initialises the security attributes of an inode about to be linked as `entry` in `dir`
     /// (`security_inode_init_security()`), before it becomes visible.
-    pub fn init_security(
-        mut self,
-        dir: &Locked<'_, INode<T>, Exclusive>,
-        dentry: &Negative<'_, T>,
-    ) -> Result<Self> {
-        // SAFETY: The inode is new; `dir` is locked, so the dentry name is stable.
+    pub fn init_security(mut self, dir: &INode<T>, entry: &impl NewEntry<T>) -> Result<Self> {
+        // SAFETY: The inode is new; the name of `entry` is stable (`NewEntry`).
         to_result(unsafe {
             bindings::security_inode_init_security(
                 self.raw(),
                 dir.as_raw(),
-                dentry.qstr(),
+                entry.qstr(),
                 None,
                 ptr::null_mut(),
             )
@@ -372,9 +395,41 @@ impl<T: FileSystem> New<T> {
 
     /// Finishes setting up the inode and returns it.
     pub fn into_inode(self) -> ARef<INode<T>> {
-        let me = ManuallyDrop::new(self);
         // SAFETY: We own one reference, which is transferred to the `ARef`.
-        unsafe { ARef::from_raw(me.inode.cast()) }
+        unsafe { ARef::from_raw(self.into_raw().cast()) }
+    }
+
+    /// Finishes setting up the inode and returns the raw pointer with the reference we own.
+    pub(crate) fn into_raw(self) -> NonNull<bindings::inode> {
+        ManuallyDrop::new(self).inode
+    }
+}
+
+/// A dentry that a new inode is about to be attached to, whose name is stable: a [`Negative`]
+/// dentry under a locked parent, or the private dentry of a [`TmpFile`].
+///
+/// This trait is sealed: only the kernel crate implements it.
+pub trait NewEntry<T: FileSystem>: private::Sealed {
+    /// Returns the name (`d_name`) of the dentry, stable while `self` exists.
+    #[doc(hidden)]
+    fn qstr(&self) -> *const bindings::qstr;
+}
+
+mod private {
+    pub trait Sealed {}
+}
+
+impl<T: FileSystem> private::Sealed for Negative<'_, T> {}
+impl<T: FileSystem> NewEntry<T> for Negative<'_, T> {
+    fn qstr(&self) -> *const bindings::qstr {
+        Negative::qstr(self)
+    }
+}
+
+impl<T: FileSystem> private::Sealed for TmpFile<'_, T> {}
+impl<T: FileSystem> NewEntry<T> for TmpFile<'_, T> {
+    fn qstr(&self) -> *const bindings::qstr {
+        TmpFile::qstr(self)
     }
 }
 
@@ -417,6 +472,40 @@ pub trait Operations {
         _dentry: Negative<'_, Self::FileSystem>,
         _mode: Mode,
     ) -> Result<Option<ARef<DEntry<Self::FileSystem>>>> {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// Creates a symbolic link to `target` for the negative `dentry` in `dir` (`symlink`).
+    fn symlink(
+        _idmap: &MntIdmap,
+        _dir: &Locked<'_, INode<Self::FileSystem>, Exclusive>,
+        _dentry: Negative<'_, Self::FileSystem>,
+        _target: &CStr,
+    ) -> Result {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// Creates a FIFO, socket, device node or regular file of `mode` for the negative `dentry`
+    /// in `dir` (`mknod`). The VFS has checked the type and, for devices, `CAP_MKNOD`.
+    fn mknod(
+        _idmap: &MntIdmap,
+        _dir: &Locked<'_, INode<Self::FileSystem>, Exclusive>,
+        _dentry: Negative<'_, Self::FileSystem>,
+        _mode: Mode,
+        _dev: Dev,
+    ) -> Result {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// Creates an unnamed file of `mode` in `dir` for an `O_TMPFILE` open and opens it
+    /// (`tmpfile`), see [`TmpFile::open`]. The VFS does not lock `dir`: nothing becomes visible
+    /// in it.
+    fn tmpfile(
+        _idmap: &MntIdmap,
+        _dir: &INode<Self::FileSystem>,
+        _file: TmpFile<'_, Self::FileSystem>,
+        _mode: Mode,
+    ) -> Result {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
 }
@@ -514,10 +603,34 @@ impl<T: FileSystem> Ops<T> {
                 } else {
                     None
                 },
+                symlink: if U::HAS_SYMLINK {
+                    Some(symlink_callback::<U>)
+                } else {
+                    None
+                },
+                mknod: if U::HAS_MKNOD {
+                    Some(mknod_callback::<U>)
+                } else {
+                    None
+                },
+                tmpfile: if U::HAS_TMPFILE {
+                    Some(tmpfile_callback::<U>)
+                } else {
+                    None
+                },
                 ..pin_init::zeroed()
             },
             PhantomData,
         )
+    }
+}
+
+impl<T: FileSystem> Ops<T> {
+    /// The inode operations of symlinks whose target is stored in their page cache
+    /// (`page_symlink_inode_operations`), see [`New::page_symlink`].
+    pub fn page_symlink() -> &'static Self {
+        // SAFETY: The C table is static and immutable; `Self` is `repr(transparent)` over it.
+        unsafe { &*(&raw const bindings::page_symlink_inode_operations).cast::<Self>() }
     }
 }
 
@@ -575,4 +688,86 @@ unsafe extern "C" fn mkdir_callback<U: Operations>(
         Ok(Some(d)) => ARef::into_raw(d).as_ptr().cast(),
         Err(e) => e.to_ptr(),
     }
+}
+
+/// `inode_operations::symlink`.
+///
+/// # Safety
+///
+/// Called by the VFS with valid arguments, `dir` locked exclusively, `dentry` a negative child of
+/// `dir` and `symname` a NUL-terminated string.
+unsafe extern "C" fn symlink_callback<U: Operations>(
+    idmap: *mut bindings::mnt_idmap,
+    dir: *mut bindings::inode,
+    dentry: *mut bindings::dentry,
+    symname: *const c_char,
+) -> c_int {
+    from_result(|| {
+        // `vfs_symlink()` is called with `dir` locked exclusively by `start_creating()`.
+        // SAFETY: Valid arguments for the call, `dentry` a negative child of locked `dir`.
+        let (idmap, dir, dentry, target) = unsafe {
+            (
+                MntIdmap::from_raw(idmap),
+                Locked::new(INode::from_raw(dir)),
+                Negative::from_raw(dentry),
+                CStr::from_char_ptr(symname),
+            )
+        };
+        U::symlink(idmap, &dir, dentry, target)?;
+        Ok(0)
+    })
+}
+
+/// `inode_operations::mknod`.
+///
+/// # Safety
+///
+/// Called by the VFS with valid arguments, `dir` locked exclusively and `dentry` a negative
+/// child of `dir`.
+unsafe extern "C" fn mknod_callback<U: Operations>(
+    idmap: *mut bindings::mnt_idmap,
+    dir: *mut bindings::inode,
+    dentry: *mut bindings::dentry,
+    mode: bindings::umode_t,
+    dev: bindings::dev_t,
+) -> c_int {
+    from_result(|| {
+        // `vfs_mknod()` is called with `dir` locked exclusively by `start_creating()`.
+        // SAFETY: Valid arguments for the call, `dentry` a negative child of locked `dir`.
+        let (idmap, dir, dentry) = unsafe {
+            (
+                MntIdmap::from_raw(idmap),
+                Locked::new(INode::from_raw(dir)),
+                Negative::from_raw(dentry),
+            )
+        };
+        U::mknod(idmap, &dir, dentry, Mode(mode), Dev(dev))?;
+        Ok(0)
+    })
+}
+
+/// `inode_operations::tmpfile`.
+///
+/// # Safety
+///
+/// Called by `vfs_tmpfile()` with valid arguments and `file` not yet opened, its dentry a new,
+/// negative, unhashed child of `dir`.
+unsafe extern "C" fn tmpfile_callback<U: Operations>(
+    idmap: *mut bindings::mnt_idmap,
+    dir: *mut bindings::inode,
+    file: *mut bindings::file,
+    mode: bindings::umode_t,
+) -> c_int {
+    from_result(|| {
+        // SAFETY: Valid arguments for the call (see the safety requirements).
+        let (idmap, dir, file) = unsafe {
+            (
+                MntIdmap::from_raw(idmap),
+                INode::from_raw(dir),
+                TmpFile::from_raw(file),
+            )
+        };
+        U::tmpfile(idmap, dir, file, Mode(mode))?;
+        Ok(0)
+    })
 }

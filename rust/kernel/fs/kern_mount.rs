@@ -54,6 +54,11 @@ use core::ptr::{
 /// m.unlink(c"dir", c"file")?;
 /// m.rmdir(c"", c"dir")?;
 /// assert_eq!(m.stat(c"dir").err(), Some(ENOENT));
+///
+/// m.symlink(c"", c"link", c"target")?;
+/// assert_eq!(&m.read_link(c"link")?[..], b"target");
+/// m.rename(c"", c"link", c"", c"moved", 0)?;
+/// assert_eq!(m.stat(c"link").err(), Some(ENOENT));
 /// # Ok::<(), Error>(())
 /// ```
 pub struct KernMount {
@@ -78,6 +83,8 @@ pub struct Stat {
     pub size: i64,
     /// Allocated space, in 512-byte blocks.
     pub blocks: u64,
+    /// Device number of a device node.
+    pub rdev: u32,
 }
 
 /// File system statistics, as returned by [`KernMount::statfs`] (a subset of `struct kstatfs`).
@@ -201,6 +208,128 @@ impl KernMount {
         from_err_ptr(res).map(|_| ())
     }
 
+    /// Runs `op` on the new, negative child `name` of directory `dir` with the directory locked
+    /// (`start_creating()`/`end_creating()`).
+    fn create_with(
+        &self,
+        dir: &CStr,
+        name: &CStr,
+        op: impl FnOnce(*mut bindings::inode, *mut bindings::dentry) -> c_int,
+    ) -> Result {
+        let parent = self.lookup_dir(dir)?;
+        let idmap = MntIdmap::nop().as_raw();
+        let mut q = Self::qstr(name);
+        // SAFETY: `parent` is a valid directory; `q` names a single component.
+        let d = from_err_ptr(unsafe { bindings::start_creating(idmap, parent.0.dentry, &mut q) })?;
+        // SAFETY: `parent` is a valid, positive directory dentry.
+        let ret = op(unsafe { (*parent.0.dentry).d_inode }, d);
+        // SAFETY: This unlocks the parent and releases the child from `start_creating`.
+        unsafe { bindings::end_dirop(d) };
+        to_result(ret)
+    }
+
+    /// Creates a symbolic link `name` to `target` in directory `dir` with `vfs_symlink()`.
+    pub fn symlink(&self, dir: &CStr, name: &CStr, target: &CStr) -> Result {
+        let idmap = MntIdmap::nop().as_raw();
+        self.create_with(dir, name, |dir, d| {
+            let target = target.as_char_ptr();
+            // SAFETY: `d` is a negative child of the locked directory `dir`.
+            unsafe { bindings::vfs_symlink(idmap, dir, d, target, ptr::null_mut()) }
+        })
+    }
+
+    /// Creates a FIFO, socket, device node or file `name` in directory `dir` with `vfs_mknod()`.
+    /// `mode` includes the file type.
+    pub fn mknod(&self, dir: &CStr, name: &CStr, mode: u16, dev: u32) -> Result {
+        let idmap = MntIdmap::nop().as_raw();
+        self.create_with(dir, name, |dir, d| {
+            // SAFETY: `d` is a negative child of the locked directory `dir`.
+            unsafe { bindings::vfs_mknod(idmap, dir, d, mode, dev, ptr::null_mut()) }
+        })
+    }
+
+    /// Creates a hard link `name` in directory `dir` to the existing `old` (relative to the
+    /// root) with `vfs_link()`.
+    pub fn link(&self, old: &CStr, dir: &CStr, name: &CStr) -> Result {
+        let old = self.lookup(old, 0)?;
+        self.link_dentry(old.0.dentry, dir, name)
+    }
+
+    /// Gives the file `file`, e.g. opened with `O_TMPFILE`, the name `name` in directory `dir`
+    /// with `vfs_link()`, like `linkat(fd, "", ..., AT_EMPTY_PATH)`.
+    pub fn link_file(&self, file: &File, dir: &CStr, name: &CStr) -> Result {
+        // SAFETY: `file` is valid and keeps its path alive; `f_path` does not change.
+        let dentry = unsafe { (*file.as_ptr()).__bindgen_anon_1.f_path.dentry };
+        self.link_dentry(dentry, dir, name)
+    }
+
+    fn link_dentry(&self, old: *mut bindings::dentry, dir: &CStr, name: &CStr) -> Result {
+        let idmap = MntIdmap::nop().as_raw();
+        self.create_with(dir, name, |dir, d| {
+            // SAFETY: `old` is a referenced dentry of this mount; `d` is a negative child of the
+            // locked directory `dir`.
+            unsafe { bindings::vfs_link(old, idmap, dir, d, ptr::null_mut()) }
+        })
+    }
+
+    /// Renames `old_dir/old_name` to `new_dir/new_name` with `vfs_rename()`; `flags` are
+    /// `renameat2(2)` flags (`RENAME_NOREPLACE`, `RENAME_EXCHANGE`, ...).
+    pub fn rename(
+        &self,
+        old_dir: &CStr,
+        old_name: &CStr,
+        new_dir: &CStr,
+        new_name: &CStr,
+        flags: u32,
+    ) -> Result {
+        let (old_parent, new_parent) = (self.lookup_dir(old_dir)?, self.lookup_dir(new_dir)?);
+        let (mut old_q, mut new_q) = (Self::qstr(old_name), Self::qstr(new_name));
+        let mut rd: bindings::renamedata = pin_init::zeroed();
+        rd.mnt_idmap = MntIdmap::nop().as_raw();
+        rd.old_parent = old_parent.0.dentry;
+        rd.new_parent = new_parent.0.dentry;
+        rd.flags = flags;
+        // SAFETY: Both parents are valid directories of this mount; the names are single
+        // components. On success `end_renaming` releases what `start_renaming` took.
+        to_result(unsafe { bindings::start_renaming(&mut rd, 0, &mut old_q, &mut new_q) })?;
+        // SAFETY: `rd` holds the locked parents and looked-up children from `start_renaming`.
+        let ret = unsafe { bindings::vfs_rename(&mut rd) };
+        // SAFETY: Unlocks the parents and releases the children `start_renaming` looked up.
+        unsafe { bindings::end_renaming(&mut rd) };
+        to_result(ret)
+    }
+
+    /// Returns the target of symbolic link `name` (relative to the root) (`vfs_get_link()`).
+    pub fn read_link(&self, name: &CStr) -> Result<KVec<u8>> {
+        let path = self.lookup(name, 0)?;
+        let mut done = bindings::delayed_call {
+            fn_: None,
+            arg: ptr::null_mut(),
+        };
+        // SAFETY: `path` holds a reference to the dentry; `done` receives the release callback.
+        let target = unsafe { bindings::vfs_get_link(path.0.dentry, &mut done) };
+        let target = from_err_ptr(target.cast_mut());
+        let result = target.and_then(|target| {
+            // SAFETY: `vfs_get_link` returned a NUL-terminated string valid until `done` runs.
+            let target = unsafe { CStr::from_char_ptr(target) };
+            let mut v = KVec::new();
+            v.extend_from_slice(target.to_bytes(), GFP_KERNEL)?;
+            Ok(v)
+        });
+        if let Some(release) = done.fn_ {
+            // SAFETY: `do_delayed_call()`: releases what `vfs_get_link` kept for the string.
+            unsafe { release(done.arg) };
+        }
+        result
+    }
+
+    /// Truncates or extends `name` (relative to the root) to `size` bytes (`vfs_truncate()`).
+    pub fn truncate(&self, name: &CStr, size: i64) -> Result {
+        let path = self.lookup(name, bindings::LOOKUP_FOLLOW)?;
+        // SAFETY: `path` is a valid, referenced path.
+        to_result(unsafe { bindings::vfs_truncate(&path.0, size) })
+    }
+
     fn remove(&self, dir: &CStr, name: &CStr, rmdir: bool) -> Result {
         let parent = self.lookup_dir(dir)?;
         let idmap = MntIdmap::nop().as_raw();
@@ -257,6 +386,7 @@ impl KernMount {
             nlink: st.nlink,
             size: st.size,
             blocks: st.blocks,
+            rdev: st.rdev,
         })
     }
 
