@@ -13,22 +13,23 @@
 #   STRESS_DIRS        top-level directories of the shared tree (default 4)
 #   STRESS_OPS         worker operations (default: all the supported ones,
 #                      see DEFAULT_OPS below)
-#   STRESS_EXTRA_OPS   operations to add to STRESS_OPS; also available:
-#                      rename link symlink mknod
+#   STRESS_EXTRA_OPS   operations to add to STRESS_OPS
 #   STRESS_NG          stress-ng stressors, "" to skip stress-ng (default:
-#                      ones that need no rename/link/symlink/mknod)
+#                      the file system ones that finish in bounded time)
 #   STRESS_NG_ARGS     more stress-ng arguments
 #   STRESS_SEED        random seed of the workers (default: time)
 #   STRESS_UNEVICT_TOL allowed difference in KiB between the growth of
 #                      Unevictable and the pages of the files (default 1024)
 set -u
 DEFAULT_OPS="create write truncate read mkdir rmdir unlink readdir stat chmod fsync"
+DEFAULT_OPS="$DEFAULT_OPS rename link symlink mknod"
 FSTYPES=${STRESS_FSTYPES:-ramfs rust_ramfs}
 WORKERS=${STRESS_WORKERS:-4}
 TIME=${STRESS_TIME:-20}
 DIRS=${STRESS_DIRS:-4}
 OPS="${STRESS_OPS:-$DEFAULT_OPS} ${STRESS_EXTRA_OPS:-}"
-STRESS_NG=${STRESS_NG-dentry dir dirmany filename fstat seek hdd chmod utime flock fcntl readahead}
+DEFAULT_NG="dentry dir dirmany filename fstat seek hdd chmod utime flock fcntl readahead"
+STRESS_NG=${STRESS_NG-$DEFAULT_NG link symlink rename mknod}
 SEED=${STRESS_SEED:-$(date +%s)}
 UNEVICT_TOL=${STRESS_UNEVICT_TOL:-1024}
 PY=python3
@@ -210,7 +211,6 @@ class W:
             os.fsync(fd)
             os.close(fd)
 
-    # Operations rust_ramfs may not have yet (STRESS_EXTRA_OPS).
     def op_rename(self):
         if self.r.random() < 0.2:
             k = self.r.randrange(self.dirs)
