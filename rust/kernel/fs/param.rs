@@ -12,16 +12,25 @@
 //! # Examples
 //!
 //! ```
-//! use kernel::fs::param::{Entry, Spec, Table};
+//! use kernel::fs::param::{Constant, Constants, Entry, Spec, Table};
 //!
 //! const OPT_MODE: u8 = 0;
 //! const OPT_DEBUG: u8 = 1;
-//! static PARAMS: Table<2> = Table::new([
+//! const OPT_HUGE: u8 = 2;
+//! static HUGE: Constants<3> = Constants::new([
+//!     Constant::new(c"never", 0),
+//!     Constant::new(c"always", 1),
+//!     Constant::new(c"within_size", 2),
+//! ]);
+//! static PARAMS: Table<3> = Table::new([
 //!     Entry::u32oct(c"mode", OPT_MODE),
 //!     Entry::flag(c"debug", OPT_DEBUG),
+//!     Entry::enumeration(c"huge", OPT_HUGE, &HUGE),
 //! ]);
 //! let spec: &Spec = PARAMS.spec();
-//! assert_eq!(spec.len(), 2);
+//! assert_eq!(spec.len(), 3);
+//! assert_eq!(HUGE.lookup(c"always"), Some(1));
+//! assert_eq!(HUGE.lookup(c"sometimes"), None);
 //! ```
 
 use crate::{
@@ -29,46 +38,116 @@ use crate::{
     prelude::*,
     str::CStrExt as _, //
 };
-use core::ptr;
+use core::{
+    ffi::c_void,
+    ptr, //
+};
 
 /// One mount parameter description (`struct fs_parameter_spec`).
 #[repr(transparent)]
 pub struct Entry(bindings::fs_parameter_spec);
 
 impl Entry {
-    const fn make(name: &'static CStr, opt: u8, ty: bindings::fs_param_type, data: usize) -> Self {
+    const fn make(
+        name: &'static CStr,
+        opt: u8,
+        ty: bindings::fs_param_type,
+        data: *const c_void,
+    ) -> Self {
         let mut s: bindings::fs_parameter_spec = pin_init::zeroed();
         s.name = crate::str::as_char_ptr_in_const_context(name);
         s.type_ = ty;
         s.opt = opt;
-        s.data = ptr::without_provenance(data);
+        s.data = data;
         Self(s)
     }
 
     /// A flag parameter without a value (`fsparam_flag`), e.g. `debug`.
     pub const fn flag(name: &'static CStr, opt: u8) -> Self {
-        let mut e = Self::make(name, opt, Some(bindings::fs_param_is_bool), 0);
+        let mut e = Self::make(name, opt, Some(bindings::fs_param_is_bool), ptr::null());
         e.0.type_ = None;
         e
     }
 
     /// An unsigned decimal parameter (`fsparam_u32`), e.g. `nr_inodes=100`.
     pub const fn u32(name: &'static CStr, opt: u8) -> Self {
-        Self::make(name, opt, Some(bindings::fs_param_is_u32), 0)
+        Self::make(name, opt, Some(bindings::fs_param_is_u32), ptr::null())
     }
 
     /// An unsigned octal parameter (`fsparam_u32oct`), e.g. `mode=0755`.
     pub const fn u32oct(name: &'static CStr, opt: u8) -> Self {
-        Self::make(name, opt, Some(bindings::fs_param_is_u32), 8)
+        // The base of the number is passed in `data`.
+        Self::make(name, opt, Some(bindings::fs_param_is_u32), ptr::without_provenance(8))
     }
 
     /// A string parameter (`fsparam_string`).
     pub const fn string(name: &'static CStr, opt: u8) -> Self {
-        Self::make(name, opt, Some(bindings::fs_param_is_string), 0)
+        Self::make(name, opt, Some(bindings::fs_param_is_string), ptr::null())
+    }
+
+    /// A parameter whose value is one of the names in `values` (`fsparam_enum`), e.g.
+    /// `huge=always`; other names are rejected with `EINVAL`.
+    pub const fn enumeration<const N: usize>(
+        name: &'static CStr,
+        opt: u8,
+        values: &'static Constants<N>,
+    ) -> Self {
+        let values: *const Constants<N> = values;
+        Self::make(name, opt, Some(bindings::fs_param_is_enum), values.cast())
     }
 
     fn name(&self) -> &CStr {
         // SAFETY: `name` was set from a `&'static CStr` in `make`.
+        unsafe { CStr::from_char_ptr(self.0.name) }
+    }
+}
+
+/// One name of an enumerated parameter and its value (`struct constant_table`).
+#[repr(transparent)]
+pub struct Constant(bindings::constant_table);
+
+impl Constant {
+    /// Creates the constant `name` with value `value`.
+    pub const fn new(name: &'static CStr, value: i32) -> Self {
+        let mut c: bindings::constant_table = pin_init::zeroed();
+        c.name = crate::str::as_char_ptr_in_const_context(name);
+        c.value = value;
+        Self(c)
+    }
+}
+
+/// A `NULL`-terminated table of the `N` names an [`Entry::enumeration`] parameter accepts.
+#[repr(C)]
+pub struct Constants<const N: usize> {
+    entries: [Constant; N],
+    end: bindings::constant_table,
+}
+
+// SAFETY: The table is immutable and only holds pointers to static strings.
+unsafe impl<const N: usize> Sync for Constants<N> {}
+
+impl<const N: usize> Constants<N> {
+    /// Creates a table from its entries, adding the terminating empty entry.
+    pub const fn new(entries: [Constant; N]) -> Self {
+        Self {
+            entries,
+            end: pin_init::zeroed(),
+        }
+    }
+
+    /// Returns the value of `name`, as `fs_parse()` would (`lookup_constant()`), or `None` if
+    /// the table does not contain it.
+    pub fn lookup(&self, name: &CStr) -> Option<i32> {
+        self.entries
+            .iter()
+            .find(|c| c.name() == name)
+            .map(|c| c.0.value)
+    }
+}
+
+impl Constant {
+    fn name(&self) -> &CStr {
+        // SAFETY: `name` was set from a `&'static CStr` in `new`.
         unsafe { CStr::from_char_ptr(self.0.name) }
     }
 }
@@ -182,6 +261,17 @@ impl<'a> Value<'a> {
         if ty as usize == bindings::fs_param_is_u32 as *const () as usize {
             // SAFETY: `fs_param_is_u32` stores its result in `uint_32`.
             Some(unsafe { self.result.__bindgen_anon_1.uint_32 })
+        } else {
+            None
+        }
+    }
+
+    /// The value of an [`Entry::enumeration`] parameter: the value of the name that was given.
+    pub fn as_enum(&self) -> Option<i32> {
+        let ty = self.entry?.0.type_?;
+        if ty as usize == bindings::fs_param_is_enum as *const () as usize {
+            // SAFETY: `fs_param_is_enum` stores the constant's value in `uint_32`.
+            Some(unsafe { self.result.__bindgen_anon_1.uint_32 } as i32)
         } else {
             None
         }
