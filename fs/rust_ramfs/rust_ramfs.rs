@@ -89,6 +89,8 @@ impl FileSystem for RamFs {
 
     type Options = Options;
     type Data = KBox<Options>;
+    // Like ramfs, no data beside the VFS's own inodes.
+    type INodeData = ();
 
     fn parse_param(opts: &mut Options, value: param::Value<'_>) -> Result {
         if value.opt() == OPT_MODE {
@@ -221,7 +223,7 @@ fn new_inode(
     dev: Dev,
 ) -> Result<inode::New<RamFs>> {
     let inode = sb
-        .new_inode()?
+        .new_inode(())?
         .set_ino(Ino::next())
         .init_owner(MntIdmap::nop(), dir, mode)
         .set_aops(AddressSpaceOps::ram())

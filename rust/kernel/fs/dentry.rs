@@ -2,13 +2,13 @@
 
 //! Directory entries.
 //!
-//! [`DEntry`] wraps `struct dentry` and is reference counted with
-//! [`ARef`](crate::sync::aref::ARef) (`dget()`/`dput()`).
+//! [`DEntry`] wraps `struct dentry` and is reference counted with [`ARef`] (`dget()`/`dput()`).
 //! Callbacks receive dentries in the state the VFS guarantees:
 //!
 //! - [`Negative`]: a negative dentry to instantiate, whose parent is locked exclusively, so its
 //!   name is stable (`create`, `mkdir`, `mknod`, `symlink`).
 //! - [`TmpFile`]: the private, unnamed dentry of an `O_TMPFILE` open (`tmpfile`).
+//! - [`Lookup`]: a dentry being looked up, whose parent is locked at least shared (`lookup`).
 //! - [`Root`]: the root of a new superblock (`d_make_root()`).
 //!
 //! Only new inodes, still [`inode::New`] builders, can be attached to these dentries, so a
@@ -36,7 +36,10 @@ use crate::{
         to_result, //
     },
     prelude::*,
-    sync::aref::AlwaysRefCounted,
+    sync::aref::{
+        ARef,
+        AlwaysRefCounted, //
+    },
     types::Opaque, //
 };
 use core::{
@@ -106,6 +109,65 @@ impl<T: FileSystem> DEntry<T> {
     }
 }
 
+/// Returns the name of `dentry`.
+///
+/// # Safety
+///
+/// The name of `dentry` must not change for `'a`.
+unsafe fn stable_name<'a, T: FileSystem>(dentry: &'a DEntry<T>) -> &'a [u8] {
+    // SAFETY: The dentry is valid; `d_name` points to `len` bytes, stable for `'a`.
+    unsafe {
+        let q = &(*dentry.as_raw()).__bindgen_anon_1.d_name;
+        core::slice::from_raw_parts(q.name, q.__bindgen_anon_1.__bindgen_anon_1.len as usize)
+    }
+}
+
+/// A dentry being looked up by `lookup`: negative and not yet in the dcache's hash table (or
+/// in-lookup), its parent directory locked at least shared.
+///
+/// # Invariants
+///
+/// `dentry` is negative and being looked up in its parent, whose `i_rwsem` is held for `'a`, so
+/// its name and parent are stable.
+pub struct Lookup<'a, T: FileSystem> {
+    dentry: &'a DEntry<T>,
+}
+
+impl<'a, T: FileSystem> Lookup<'a, T> {
+    /// Creates a [`Lookup`] from a raw pointer.
+    ///
+    /// # Safety
+    ///
+    /// `ptr` must be a valid dentry of type `T` passed to `lookup`, its parent locked for `'a`.
+    pub(crate) unsafe fn from_raw(ptr: *mut bindings::dentry) -> Self {
+        Self {
+            // SAFETY: By the safety requirements, `ptr` is a valid dentry of type `T` for `'a`.
+            dentry: unsafe { DEntry::from_raw(ptr) },
+        }
+    }
+
+    /// Returns the name being looked up.
+    pub fn name(&self) -> &[u8] {
+        // SAFETY: By the type invariant the name is stable.
+        unsafe { stable_name(self.dentry) }
+    }
+
+    /// Completes the lookup with `inode`, or with `None` for a name that does not exist
+    /// (`d_splice_alias()`).
+    ///
+    /// Returns `None` when this dentry was used, or the dentry the VFS should use instead: the
+    /// existing alias of a directory inode, moved here.
+    pub fn splice(self, inode: Option<ARef<INode<T>>>) -> Result<Option<ARef<DEntry<T>>>> {
+        let inode = inode.map_or(core::ptr::null_mut(), |i| ARef::into_raw(i).as_ptr().cast());
+        // SAFETY: The dentry is being looked up (type invariant); `d_splice_alias` consumes the
+        // inode reference, also on failure.
+        let d = unsafe { bindings::d_splice_alias(inode, self.dentry.as_raw()) };
+        let d = crate::error::from_err_ptr(d)?;
+        // SAFETY: A non-null result is a referenced dentry of the same superblock, now ours.
+        Ok(NonNull::new(d).map(|d| unsafe { ARef::from_raw(d.cast()) }))
+    }
+}
+
 /// A negative dentry whose parent directory is locked exclusively, to be instantiated by
 /// `create`, `mkdir`, `mknod` or `symlink`.
 ///
@@ -133,11 +195,8 @@ impl<'a, T: FileSystem> Negative<'a, T> {
 
     /// Returns the name of the entry.
     pub fn name(&self) -> &[u8] {
-        // SAFETY: By the type invariant the name is stable; `d_name` points to `len` bytes.
-        unsafe {
-            let q = &(*self.dentry.as_raw()).__bindgen_anon_1.d_name;
-            core::slice::from_raw_parts(q.name, q.__bindgen_anon_1.__bindgen_anon_1.len as usize)
-        }
+        // SAFETY: By the type invariant the name is stable.
+        unsafe { stable_name(self.dentry) }
     }
 
     pub(crate) fn qstr(&self) -> *const bindings::qstr {

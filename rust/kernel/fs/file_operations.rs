@@ -4,13 +4,93 @@
 //!
 //! [`FileOps`] is the `struct file_operations` an inode is opened with. File systems whose data
 //! lives in the page cache use the generic implementations ([`FileOps::generic`]); directories
-//! kept in the dcache use [`FileOps::simple_dir`].
+//! kept in the dcache use [`FileOps::simple_dir`]. Directories whose entries the file system
+//! lists itself implement [`Operations::read_dir`] and use [`FileOps::new`].
 //!
 //! C header: [`include/linux/fs.h`](srctree/include/linux/fs.h)
 
-use super::filesystem::FileSystem;
-use crate::bindings;
+use super::{
+    filesystem::FileSystem,
+    inode::{
+        INode,
+        Ino,
+        Type, //
+    },
+    lock::{
+        Locked,
+        Shared, //
+    },
+};
+use crate::{
+    bindings,
+    error::{
+        from_result,
+        VTABLE_DEFAULT_ERROR, //
+    },
+    prelude::*,
+};
 use core::marker::PhantomData;
+
+/// File operations implemented in Rust.
+#[vtable]
+pub trait Operations {
+    /// The file system these operations belong to.
+    type FileSystem: FileSystem;
+
+    /// Lists the entries of directory `dir` from the position of `emitter` on
+    /// (`iterate_shared`), with `dir` locked shared.
+    ///
+    /// Positions are up to the file system; [`DirEmitter::emit_dots`] uses 0 and 1 for `.` and
+    /// `..`. Stop when [`DirEmitter::emit`] returns `false`: the caller's buffer is full.
+    fn read_dir(
+        _dir: &Locked<'_, INode<Self::FileSystem>, Shared>,
+        _emitter: &mut DirEmitter<'_>,
+    ) -> Result {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+}
+
+/// Where `readdir` puts directory entries (`struct dir_context`).
+///
+/// # Invariants
+///
+/// `ctx` is the valid context of an `iterate_shared` call on `file`, for `'a`.
+pub struct DirEmitter<'a> {
+    file: *mut bindings::file,
+    ctx: *mut bindings::dir_context,
+    _p: PhantomData<&'a mut bindings::dir_context>,
+}
+
+impl DirEmitter<'_> {
+    /// Returns the position of the next entry to emit.
+    pub fn pos(&self) -> i64 {
+        // SAFETY: `ctx` is valid (type invariant).
+        unsafe { (*self.ctx).pos }
+    }
+
+    /// Emits `.` and `..` unless already past them (`dir_emit_dots()`). Returns `false` if the
+    /// buffer is full.
+    pub fn emit_dots(&mut self) -> bool {
+        // SAFETY: `file` and `ctx` are valid (type invariant).
+        unsafe { bindings::dir_emit_dots(self.file, self.ctx) }
+    }
+
+    /// Emits the entry `name` for inode `ino` of type `ty` at the current position and moves to
+    /// the next position (`dir_emit()`). Returns `false`, without moving, if the buffer is full.
+    pub fn emit(&mut self, name: &[u8], ino: Ino, ty: Type) -> bool {
+        let Ok(len) = i32::try_from(name.len()) else {
+            return false;
+        };
+        let ty = ty.dirent_type().into();
+        // SAFETY: `ctx` is valid (type invariant); `name` is valid for `len` bytes.
+        let ok = unsafe { bindings::dir_emit(self.ctx, name.as_ptr().cast(), len, ino.0, ty) };
+        if ok {
+            // SAFETY: `ctx` is valid (type invariant) and only used by this thread.
+            unsafe { (*self.ctx).pos += 1 };
+        }
+        ok
+    }
+}
 
 /// A table of file operations (`struct file_operations`) for inodes of file system `T`.
 #[repr(transparent)]
@@ -38,6 +118,32 @@ impl<T: FileSystem> FileOps<T> {
         )
     }
 
+    /// Directories whose entries `U` lists ([`Operations::read_dir`]): `read` fails with
+    /// `EISDIR` (`generic_read_dir`) and `llseek` moves between positions
+    /// (`generic_file_llseek`), as for read-only file systems such as romfs.
+    pub const fn new<U: Operations<FileSystem = T>>() -> Self {
+        Self(
+            bindings::file_operations {
+                read: Some(bindings::generic_read_dir),
+                iterate_shared: if U::HAS_READ_DIR {
+                    Some(read_dir_callback::<U>)
+                } else {
+                    None
+                },
+                llseek: Some(bindings::generic_file_llseek),
+                ..pin_init::zeroed()
+            },
+            PhantomData,
+        )
+    }
+
+    /// Read-only regular files served from the page cache (`generic_ro_fops`): `read_iter`,
+    /// read-only `mmap`, `splice_read`, `llseek` and leases.
+    pub fn generic_read_only() -> &'static Self {
+        // SAFETY: `generic_ro_fops` is static and immutable; `Self` is `repr(transparent)`.
+        unsafe { &*(&raw const bindings::generic_ro_fops).cast::<Self>() }
+    }
+
     /// Directories whose entries are the dentries in the dcache (`simple_dir_operations`).
     pub fn simple_dir() -> &'static Self {
         // SAFETY: `simple_dir_operations` is static and immutable; `Self` is `repr(transparent)`.
@@ -47,4 +153,29 @@ impl<T: FileSystem> FileOps<T> {
     pub(crate) fn as_raw(&self) -> *const bindings::file_operations {
         &self.0
     }
+}
+
+/// `file_operations::iterate_shared`.
+///
+/// # Safety
+///
+/// Called by `iterate_dir()` with a valid directory file of `U::FileSystem`, its inode locked
+/// shared, and a valid `dir_context`.
+unsafe extern "C" fn read_dir_callback<U: Operations>(
+    file: *mut bindings::file,
+    ctx: *mut bindings::dir_context,
+) -> c_int {
+    from_result(|| {
+        // `iterate_dir()` holds the inode's `i_rwsem` shared for `iterate_shared`.
+        // SAFETY: `file` is a valid open directory of `U::FileSystem`, its inode locked shared.
+        let dir = unsafe { Locked::new(INode::from_raw((*file).f_inode)) };
+        // INVARIANT: `ctx` is the context of this call on `file`.
+        let mut emitter = DirEmitter {
+            file,
+            ctx,
+            _p: PhantomData,
+        };
+        U::read_dir(&dir, &mut emitter)?;
+        Ok(0)
+    })
 }

@@ -13,6 +13,7 @@
 
 use super::{
     dentry,
+    inode::InodeCache,
     param,
     sb,
     sb::SuperBlock, //
@@ -74,6 +75,7 @@ impl Flags {
 ///     const NAME: &'static CStr = c"emptyfs";
 ///     type Options = ();
 ///     type Data = ();
+///     type INodeData = ();
 ///
 ///     fn fill_super(sb: &mut SuperBlock<Self, sb::New>, _: &()) -> Result {
 ///         sb.set_magic(0x454d5054);
@@ -106,6 +108,16 @@ pub trait FileSystem: Sized + Send + Sync + 'static {
     /// Per-superblock data, kept in `sb->s_fs_info` and dropped when the superblock is killed.
     type Data: ForeignOwnable + Send + Sync;
 
+    /// Per-inode data, given when an inode is created and reachable with
+    /// [`INode::data`](super::inode::INode::data).
+    ///
+    /// Unless it is `()` (or another zero-sized type without drop glue), the inodes of the file
+    /// system are allocated from a slab cache of its own, with the data embedded beside each
+    /// `struct inode` (`alloc_inode`); the data is dropped when the inode is freed after an RCU
+    /// grace period (`free_inode`), and the cache is destroyed after `rcu_barrier()` when the
+    /// file system is unregistered.
+    type INodeData: Send + Sync;
+
     /// Handles one mount parameter that matched an entry of [`FileSystem::PARAMS`].
     fn parse_param(_opts: &mut Self::Options, _value: param::Value<'_>) -> Result {
         Err(EINVAL)
@@ -122,9 +134,12 @@ pub trait FileSystem: Sized + Send + Sync + 'static {
 ///
 /// # Invariants
 ///
-/// `fs` is registered with `register_filesystem()` from initialisation until drop.
+/// `fs` is registered with `register_filesystem()` from initialisation until drop; `inode_cache`
+/// is the inode cache of `T` (see [`FileSystem::INodeData`]) and outlives the registration.
 #[pin_data(PinnedDrop)]
 pub struct Registration<T: FileSystem> {
+    // Dropped after `fs` is unregistered (in `PinnedDrop`), when no inode of `T` can be left.
+    inode_cache: InodeCache,
     #[pin]
     fs: Opaque<bindings::file_system_type>,
     _p: PhantomData<T>,
@@ -142,6 +157,7 @@ impl<T: FileSystem> Registration<T> {
     /// file_system_type` embeds lockdep class keys.
     pub fn new(module: &'static ThisModule) -> impl PinInit<Self, Error> {
         try_pin_init!(Self {
+            inode_cache: InodeCache::new::<T>()?,
             fs <- Opaque::try_ffi_init(|fs_ptr: *mut bindings::file_system_type| {
                 // SAFETY: `try_ffi_init` guarantees that `fs_ptr` is valid for writes.
                 unsafe { fs_ptr.write(pin_init::zeroed()) };
@@ -158,6 +174,20 @@ impl<T: FileSystem> Registration<T> {
             }),
             _p: PhantomData,
         })
+    }
+
+    /// Returns the inode cache of the file system type of superblock `sb`.
+    ///
+    /// # Safety
+    ///
+    /// `sb` must be a valid superblock of type `T`, whose `s_type` is registered by a
+    /// [`Registration<T>`].
+    pub(crate) unsafe fn inode_cache(sb: *mut bindings::super_block) -> *mut bindings::kmem_cache {
+        // SAFETY: `s_type` is the `fs` field of a live `Registration<T>` (safety requirements).
+        unsafe {
+            let fs = (*sb).s_type.cast::<Opaque<bindings::file_system_type>>();
+            (*crate::container_of!(fs, Self, fs)).inode_cache.as_raw()
+        }
     }
 
     const CONTEXT_OPS: bindings::fs_context_operations = bindings::fs_context_operations {
@@ -260,6 +290,9 @@ impl<T: FileSystem> Registration<T> {
         fc: *mut bindings::fs_context,
     ) -> c_int {
         from_result(|| {
+            // Inodes of `T` must come from its `alloc_inode`, also when `fill_super` sets no ops.
+            // SAFETY: `sb_ptr` is a new superblock nobody else uses until `fill_super` returns.
+            unsafe { (*sb_ptr).s_op = sb::Ops::<T>::default_ops() };
             // SAFETY: `sget_fc` gives a new superblock nobody else uses until `fill_super` returns.
             let new_sb = unsafe { SuperBlock::<T, sb::New>::from_raw_mut(sb_ptr) };
             // SAFETY: `fs_private` came from `init_fs_context_callback`.

@@ -13,15 +13,18 @@ use super::{
     address_space::AddressSpaceOps,
     dentry::{
         DEntry,
+        Lookup,
         Negative,
         TmpFile, //
     },
     file_operations::FileOps,
     filesystem::FileSystem,
     idmap::MntIdmap,
+    filesystem::Registration,
     lock::{
         Exclusive,
-        Locked, //
+        Locked,
+        Shared, //
     },
     sb::SuperBlock, //
 };
@@ -42,8 +45,13 @@ use crate::{
     types::Opaque, //
 };
 use core::{
+    ffi::c_void,
     marker::PhantomData,
-    mem::ManuallyDrop,
+    mem::{
+        self,
+        ManuallyDrop,
+        MaybeUninit, //
+    },
     ptr,
     ptr::NonNull, //
 };
@@ -100,6 +108,19 @@ pub enum Type {
 }
 
 impl Type {
+    /// Returns the type as reported by `readdir` in `d_type` (`DT_*`).
+    pub const fn dirent_type(self) -> u8 {
+        (match self {
+            Type::Dir => bindings::DT_DIR,
+            Type::Reg => bindings::DT_REG,
+            Type::Lnk => bindings::DT_LNK,
+            Type::Fifo => bindings::DT_FIFO,
+            Type::Sock => bindings::DT_SOCK,
+            Type::Chr => bindings::DT_CHR,
+            Type::Blk => bindings::DT_BLK,
+        }) as u8
+    }
+
     const fn bits(self) -> u16 {
         (match self {
             Type::Dir => bindings::S_IFDIR,
@@ -165,7 +186,8 @@ pub struct Dev(pub u32);
 /// # Invariants
 ///
 /// The object is a valid inode of a superblock of type `T`; the VFS keeps it alive while a
-/// reference to it exists (it is always reference counted).
+/// reference to it exists (it is always reference counted). If `T` has inode data
+/// ([`has_data`]), the inode is the `inode` field of a [`WithData<T>`] whose data is initialised.
 #[repr(transparent)]
 pub struct INode<T: FileSystem>(Opaque<bindings::inode>, PhantomData<T>);
 
@@ -227,11 +249,207 @@ impl<T: FileSystem> INode<T> {
         unsafe { ptr::read_volatile(&raw const (*self.as_raw()).__bindgen_anon_1.i_nlink) }
     }
 
+    /// Returns the file system's data for this inode, given when it was created
+    /// ([`SuperBlock::new_inode`], [`SuperBlock::iget`]).
+    pub fn data(&self) -> &T::INodeData {
+        if !has_data::<T>() {
+            // SAFETY: `T::INodeData` is zero-sized without drop glue (`has_data`), so any
+            // well-aligned pointer is a valid reference to it; a value of it existed, to create
+            // the inode.
+            return unsafe { NonNull::dangling().as_ref() };
+        }
+        // SAFETY: By the type invariant the inode is embedded in a `WithData<T>` whose data is
+        // initialised and lives as long as the inode.
+        unsafe { (*WithData::<T>::from_inode(self.as_raw())).data.assume_init_ref() }
+    }
+
     /// Returns the superblock the inode belongs to.
     pub fn super_block(&self) -> &SuperBlock<T> {
         // SAFETY: An inode attached to the dcache belongs to a ready superblock, which outlives
         // it.
         unsafe { SuperBlock::from_raw((*self.as_raw()).i_sb) }
+    }
+}
+
+/// Whether the inodes of `T` carry [`FileSystem::INodeData`], and hence come from the inode
+/// cache of `T`.
+pub(crate) const fn has_data<T: FileSystem>() -> bool {
+    mem::size_of::<T::INodeData>() != 0 || mem::needs_drop::<T::INodeData>()
+}
+
+/// An inode of `T` with its data, as allocated from the inode cache of `T`.
+///
+/// # Invariants
+///
+/// `data` is initialised if and only if `has_data` is true.
+#[repr(C)]
+pub(crate) struct WithData<T: FileSystem> {
+    inode: Opaque<bindings::inode>,
+    has_data: bool,
+    data: MaybeUninit<T::INodeData>,
+}
+
+impl<T: FileSystem> WithData<T> {
+    /// Returns the container of `inode`.
+    ///
+    /// # Safety
+    ///
+    /// `inode` must be an inode of `T`, with [`has_data::<T>()`](has_data).
+    unsafe fn from_inode(inode: *mut bindings::inode) -> *mut Self {
+        // SAFETY: Inodes of such `T` are all allocated as `WithData<T>` (`alloc_inode_callback`).
+        unsafe { crate::container_of!(inode.cast::<Opaque<bindings::inode>>(), Self, inode) }
+    }
+}
+
+/// Stores `data` in a new inode of `T`.
+///
+/// # Safety
+///
+/// `inode` must be a new inode of `T` that nobody else uses yet, whose data is not initialised.
+pub(crate) unsafe fn init_data<T: FileSystem>(inode: *mut bindings::inode, data: T::INodeData) {
+    if !has_data::<T>() {
+        // Zero-sized and without drop glue: nothing to store.
+        mem::forget(data);
+        return;
+    }
+    // SAFETY: The inode is a new `WithData<T>` that only we access (safety requirements).
+    unsafe {
+        let c = WithData::<T>::from_inode(inode);
+        (*c).data.write(data);
+        (*c).has_data = true;
+    }
+}
+
+/// The slab cache the inodes of a file system with [`FileSystem::INodeData`] come from.
+///
+/// # Invariants
+///
+/// `0` is null, or a cache of `WithData<T>` objects for the `T` it was created for, which has
+/// no objects left when this is dropped.
+pub(crate) struct InodeCache(*mut bindings::kmem_cache);
+
+// SAFETY: Slab caches may be used and destroyed from any thread.
+unsafe impl Send for InodeCache {}
+// SAFETY: `&InodeCache` only gives out the pointer.
+unsafe impl Sync for InodeCache {}
+
+impl InodeCache {
+    /// Creates the inode cache for `T`; no cache is needed (null) if `T` has no inode data.
+    pub(crate) fn new<T: FileSystem>() -> Result<Self> {
+        if !has_data::<T>() {
+            return Ok(Self(ptr::null_mut()));
+        }
+        let mut args: bindings::kmem_cache_args = pin_init::zeroed();
+        args.align = mem::align_of::<WithData<T>>() as u32;
+        args.ctor = Some(inode_init_once_callback::<T>);
+        let size = u32::try_from(mem::size_of::<WithData<T>>()).map_err(|_| EINVAL)?;
+        // SAFETY: `T::NAME` is a static string; `args` is valid for the call.
+        let cache = unsafe {
+            bindings::__kmem_cache_create_args(
+                T::NAME.as_char_ptr(),
+                size,
+                &mut args,
+                bindings::SLAB_RECLAIM_ACCOUNT | bindings::SLAB_ACCOUNT,
+            )
+        };
+        if cache.is_null() {
+            return Err(ENOMEM);
+        }
+        Ok(Self(cache))
+    }
+
+    pub(crate) fn as_raw(&self) -> *mut bindings::kmem_cache {
+        self.0
+    }
+}
+
+impl Drop for InodeCache {
+    fn drop(&mut self) {
+        if self.0.is_null() {
+            return;
+        }
+        // Inodes are freed in RCU callbacks (`free_inode`): wait for the pending ones.
+        // SAFETY: `rcu_barrier` may sleep, as `drop` of a registration may.
+        unsafe { bindings::rcu_barrier() };
+        // SAFETY: No inode of the cache is left (type invariant) and no RCU callback is pending.
+        unsafe { bindings::kmem_cache_destroy(self.0) };
+    }
+}
+
+/// The constructor of inode cache objects: initialises the parts of the inode that survive
+/// reuse (`inode_init_once()`).
+///
+/// # Safety
+///
+/// Called by the slab allocator with a new object of the inode cache of `T`.
+unsafe extern "C" fn inode_init_once_callback<T: FileSystem>(obj: *mut c_void) {
+    let c = obj.cast::<WithData<T>>();
+    // SAFETY: `obj` is a `WithData<T>` being constructed; its inode is only initialised here.
+    unsafe {
+        (*c).has_data = false;
+        bindings::inode_init_once(Opaque::cast_into(&raw const (*c).inode));
+    }
+}
+
+/// `super_operations::alloc_inode` for `T`, if it has inode data.
+pub(crate) const fn alloc_inode_callback<T: FileSystem>(
+) -> Option<unsafe extern "C" fn(*mut bindings::super_block) -> *mut bindings::inode> {
+    if has_data::<T>() {
+        Some(alloc_inode::<T>)
+    } else {
+        None
+    }
+}
+
+/// `super_operations::free_inode` for `T`, if it has inode data.
+pub(crate) const fn free_inode_callback<T: FileSystem>(
+) -> Option<unsafe extern "C" fn(*mut bindings::inode)> {
+    if has_data::<T>() {
+        Some(free_inode::<T>)
+    } else {
+        None
+    }
+}
+
+/// `super_operations::alloc_inode`.
+///
+/// # Safety
+///
+/// Called by the VFS with a valid superblock of `T`, registered by a [`Registration<T>`].
+unsafe extern "C" fn alloc_inode<T: FileSystem>(
+    sb: *mut bindings::super_block,
+) -> *mut bindings::inode {
+    // SAFETY: `sb` is a valid superblock of `T`, registered by a `Registration<T>`.
+    let cache = unsafe { Registration::<T>::inode_cache(sb) };
+    // SAFETY: `cache` is the valid inode cache of `T`, which has inode data.
+    let c = unsafe { bindings::alloc_inode_sb(sb, cache, bindings::GFP_KERNEL) };
+    let c = c.cast::<WithData<T>>();
+    if c.is_null() {
+        return ptr::null_mut();
+    }
+    // SAFETY: `c` is a constructed `WithData<T>` (`inode_init_once_callback`); freed objects have
+    // `has_data` false (`free_inode`).
+    unsafe { Opaque::cast_into(&raw const (*c).inode) }
+}
+
+/// `super_operations::free_inode`, called after an RCU grace period.
+///
+/// # Safety
+///
+/// Called by the VFS with an inode of `T` allocated by `alloc_inode`, not used anymore.
+unsafe extern "C" fn free_inode<T: FileSystem>(inode: *mut bindings::inode) {
+    // SAFETY: `inode` was allocated by `alloc_inode` (safety requirements).
+    let c = unsafe { WithData::<T>::from_inode(inode) };
+    // SAFETY: Nobody uses the inode anymore; by the invariant of `WithData`, `data` is
+    // initialised if `has_data`.
+    unsafe {
+        if (*c).has_data {
+            (*c).has_data = false;
+            (*c).data.assume_init_drop();
+        }
+        // `kfree()` frees objects of any slab cache. The superblock, and with it the way to the
+        // cache, may already be gone in this RCU callback.
+        bindings::kfree(c.cast());
     }
 }
 
@@ -253,14 +471,16 @@ impl<T: FileSystem> Locked<'_, INode<T>, Exclusive> {
     }
 }
 
-/// A new inode being set up; see [`SuperBlock::new_inode`].
+/// A new inode being set up; see [`SuperBlock::new_inode`] and [`SuperBlock::iget`].
 ///
 /// # Invariants
 ///
-/// `inode` is a new, unhashed inode of a superblock of type `T`, not yet visible to anyone
-/// else, of which this object owns one reference.
+/// `inode` is a new inode of a superblock of type `T` with its data initialised, not yet
+/// visible to anyone else, of which this object owns one reference: an unhashed inode from
+/// `new_inode()`, or, if `locked`, a hashed inode from `iget_locked()` still marked `I_NEW`.
 pub struct New<T: FileSystem> {
     inode: NonNull<bindings::inode>,
+    locked: bool,
     _p: PhantomData<T>,
 }
 
@@ -274,8 +494,29 @@ impl<T: FileSystem> New<T> {
     pub(crate) unsafe fn from_raw(inode: NonNull<bindings::inode>) -> Self {
         Self {
             inode,
+            locked: false,
             _p: PhantomData,
         }
+    }
+
+    /// Creates a builder from a new inode of the inode cache.
+    ///
+    /// # Safety
+    ///
+    /// `inode` must come from `iget_locked()` on a superblock of type `T`, be marked `I_NEW`
+    /// and have its data initialised, with its reference transferred to the builder.
+    pub(crate) unsafe fn from_raw_locked(inode: NonNull<bindings::inode>) -> Self {
+        Self {
+            inode,
+            locked: true,
+            _p: PhantomData,
+        }
+    }
+
+    /// Returns the inode number.
+    pub fn ino(&self) -> Ino {
+        // SAFETY: By the type invariant the inode is valid.
+        Ino(unsafe { self.inode.as_ref() }.i_ino)
     }
 
     fn raw(&mut self) -> &mut bindings::inode {
@@ -303,6 +544,20 @@ impl<T: FileSystem> New<T> {
     pub fn init_times_now(mut self) -> Self {
         // SAFETY: The inode is new and owned by us.
         unsafe { bindings::simple_inode_init_ts(self.raw()) };
+        self
+    }
+
+    /// Sets the size in bytes (`i_size_write()`).
+    pub fn set_size(mut self, size: i64) -> Self {
+        // SAFETY: The inode is new and owned by us.
+        unsafe { bindings::i_size_write(self.raw(), size) };
+        self
+    }
+
+    /// Sets the link count (`set_nlink()`), e.g. of an inode read from storage.
+    pub fn set_nlink(mut self, nlink: u32) -> Self {
+        // SAFETY: The inode is new and owned by us.
+        unsafe { bindings::set_nlink(self.raw(), nlink) };
         self
     }
 
@@ -399,9 +654,16 @@ impl<T: FileSystem> New<T> {
         unsafe { ARef::from_raw(self.into_raw().cast()) }
     }
 
-    /// Finishes setting up the inode and returns the raw pointer with the reference we own.
+    /// Finishes setting up the inode and returns the raw pointer with the reference we own. A
+    /// new inode of the inode cache is unlocked (`unlock_new_inode()`), waking up those waiting
+    /// for it.
     pub(crate) fn into_raw(self) -> NonNull<bindings::inode> {
-        ManuallyDrop::new(self).inode
+        let me = ManuallyDrop::new(self);
+        if me.locked {
+            // SAFETY: The inode is `I_NEW` and fully set up.
+            unsafe { bindings::unlock_new_inode(me.inode.as_ptr()) };
+        }
+        me.inode
     }
 }
 
@@ -435,8 +697,15 @@ impl<T: FileSystem> NewEntry<T> for TmpFile<'_, T> {
 
 impl<T: FileSystem> Drop for New<T> {
     fn drop(&mut self) {
-        // SAFETY: We own a reference to an unhashed, unlinked inode: `iput` evicts and frees it.
-        unsafe { bindings::iput(self.inode.as_ptr()) };
+        if self.locked {
+            // SAFETY: We own the reference to an `I_NEW` inode: `iget_failed` marks it bad,
+            // unhashes and unlocks it and releases it, so that waiters look it up again.
+            unsafe { bindings::iget_failed(self.inode.as_ptr()) };
+        } else {
+            // SAFETY: We own a reference to an unhashed, unlinked inode: `iput` evicts and frees
+            // it.
+            unsafe { bindings::iput(self.inode.as_ptr()) };
+        }
     }
 }
 
@@ -451,6 +720,17 @@ pub trait Operations {
 
     /// Operations taken from libfs instead of Rust.
     const LIBFS: Libfs = Libfs::NONE;
+
+    /// Looks up the name of `dentry` in `dir` (`lookup`), with `dir` locked at least shared.
+    ///
+    /// Usually ends with [`Lookup::splice`], with the inode found or `None` for a name that does
+    /// not exist, and returns its result.
+    fn lookup(
+        _dir: &Locked<'_, INode<Self::FileSystem>, Shared>,
+        _dentry: Lookup<'_, Self::FileSystem>,
+    ) -> Result<Option<ARef<DEntry<Self::FileSystem>>>> {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
 
     /// Creates a regular file for the negative `dentry` in `dir` (`create`).
     fn create(
@@ -558,7 +838,9 @@ impl<T: FileSystem> Ops<T> {
         let l = U::LIBFS;
         Self(
             bindings::inode_operations {
-                lookup: if l.has(Libfs::LOOKUP) {
+                lookup: if U::HAS_LOOKUP {
+                    Some(lookup_callback::<U>)
+                } else if l.has(Libfs::LOOKUP) {
                     Some(bindings::simple_lookup)
                 } else {
                     None
@@ -631,6 +913,27 @@ impl<T: FileSystem> Ops<T> {
     pub fn page_symlink() -> &'static Self {
         // SAFETY: The C table is static and immutable; `Self` is `repr(transparent)` over it.
         unsafe { &*(&raw const bindings::page_symlink_inode_operations).cast::<Self>() }
+    }
+}
+
+/// `inode_operations::lookup`.
+///
+/// # Safety
+///
+/// Called by the VFS with `dir` locked (shared or exclusive) and `dentry` a negative child of
+/// `dir` being looked up.
+unsafe extern "C" fn lookup_callback<U: Operations>(
+    dir: *mut bindings::inode,
+    dentry: *mut bindings::dentry,
+    _flags: c_uint,
+) -> *mut bindings::dentry {
+    // `lookup_slow()` holds `dir` shared, `lookup_one_qstr_excl()` exclusively.
+    // SAFETY: Valid arguments for the call, `dentry` a child of locked `dir` being looked up.
+    let (dir, dentry) = unsafe { (Locked::new(INode::from_raw(dir)), Lookup::from_raw(dentry)) };
+    match U::lookup(&dir, dentry) {
+        Ok(None) => ptr::null_mut(),
+        Ok(Some(d)) => ARef::into_raw(d).as_ptr().cast(),
+        Err(e) => e.to_ptr(),
     }
 }
 

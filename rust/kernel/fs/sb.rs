@@ -12,7 +12,11 @@
 use super::{
     dentry::DEntry,
     filesystem::FileSystem,
-    inode, //
+    inode::{
+        self,
+        INode,
+        Ino, //
+    },
 };
 use crate::{
     bindings,
@@ -24,6 +28,7 @@ use crate::{
     },
     prelude::*,
     seq_file::SeqFile,
+    sync::aref::ARef,
     types::{
         ForeignOwnable,
         Opaque, //
@@ -107,6 +112,13 @@ impl<T: FileSystem> SuperBlock<T, New> {
         self
     }
 
+    /// Makes the superblock read-only (`SB_RDONLY`): every mount of it is read-only and writes
+    /// fail with `EROFS`.
+    pub fn set_read_only(&mut self) -> &mut Self {
+        self.raw().s_flags |= bindings::SB_RDONLY;
+        self
+    }
+
     /// Sets the super operations (`s_op`).
     pub fn set_ops(&mut self, ops: &'static Ops<T>) -> &mut Self {
         self.raw().s_op = &ops.0;
@@ -126,16 +138,53 @@ impl<T: FileSystem> SuperBlock<T> {
         unsafe { &*ptr.cast() }
     }
 
-    /// Allocates a new, unhashed inode on this superblock (`new_inode()`).
+    /// Allocates a new, unhashed inode on this superblock (`new_inode()`), with `data` as its
+    /// [`INode::data`].
     ///
     /// The inode is returned as an [`inode::New`] builder; see there. Only ready superblocks
     /// create inodes, so that every inode can reach the superblock's data.
-    pub fn new_inode(&self) -> Result<inode::New<T>> {
+    pub fn new_inode(&self, data: T::INodeData) -> Result<inode::New<T>> {
         // SAFETY: `self` is a valid superblock.
         let p = unsafe { bindings::new_inode(self.as_raw()) };
         let p = NonNull::new(p).ok_or(ENOMEM)?;
+        // SAFETY: `new_inode` returned a new inode of `T`, whose data is not initialised yet.
+        unsafe { inode::init_data::<T>(p.as_ptr(), data) };
         // SAFETY: `new_inode` returned a new inode with one reference that we own.
         Ok(unsafe { inode::New::from_raw(p) })
+    }
+
+    /// Returns the inode numbered `ino` from the inode cache (`iget_locked()`): [`IGet::Cached`]
+    /// if it is there, otherwise a new inode to set up, with `data()` as its [`INode::data`]
+    /// ([`IGet::New`]). Others looking for the same inode wait until the new one is set up.
+    ///
+    /// `data` is only called for a new inode; if it fails, the inode is dropped (`iget_failed()`).
+    pub fn iget(
+        &self,
+        ino: Ino,
+        data: impl FnOnce() -> Result<T::INodeData>,
+    ) -> Result<IGet<T>> {
+        // SAFETY: `self` is a valid superblock.
+        let p = unsafe { bindings::iget_locked(self.as_raw(), ino.0) };
+        let p = NonNull::new(p).ok_or(ENOMEM)?;
+        // SAFETY: `iget_locked` returned a referenced inode.
+        let state = unsafe { bindings::inode_state_read_once(p.as_ptr()) };
+        if state & bindings::inode_state_flags_enum_I_NEW == 0 {
+            // SAFETY: A cached inode is set up; we own the reference `iget_locked` took.
+            return Ok(IGet::Cached(unsafe { ARef::from_raw(p.cast()) }));
+        }
+        match data() {
+            Ok(data) => {
+                // SAFETY: The inode is new (`I_NEW`), its data not initialised yet.
+                unsafe { inode::init_data::<T>(p.as_ptr(), data) };
+                // SAFETY: We own the reference to the locked new inode.
+                Ok(IGet::New(unsafe { inode::New::from_raw_locked(p) }))
+            }
+            Err(e) => {
+                // SAFETY: The inode is new and locked; this releases our reference.
+                unsafe { bindings::iget_failed(p.as_ptr()) };
+                Err(e)
+            }
+        }
     }
 
     /// Returns the file system's data for this superblock.
@@ -143,6 +192,14 @@ impl<T: FileSystem> SuperBlock<T> {
         // SAFETY: `s_fs_info` is from `T::Data::into_foreign`, released in `kill_sb` after `&self`.
         unsafe { T::Data::borrow((*self.as_raw()).s_fs_info) }
     }
+}
+
+/// The result of [`SuperBlock::iget`].
+pub enum IGet<T: FileSystem> {
+    /// The inode was in the inode cache.
+    Cached(ARef<INode<T>>),
+    /// A new inode, to be set up; lookups of the same inode wait until it is finished.
+    New(inode::New<T>),
 }
 
 /// Super operations implemented in Rust, and the libfs implementations chosen for the others.
@@ -191,10 +248,26 @@ pub struct Ops<T: FileSystem>(bindings::super_operations, PhantomData<T>);
 unsafe impl<T: FileSystem> Sync for Ops<T> {}
 
 impl<T: FileSystem> Ops<T> {
+    const DEFAULT: bindings::super_operations = bindings::super_operations {
+        alloc_inode: inode::alloc_inode_callback::<T>(),
+        free_inode: inode::free_inode_callback::<T>(),
+        ..pin_init::zeroed()
+    };
+
+    /// The operations of a superblock of `T` that sets none: the VFS defaults, and the inode
+    /// allocation for [`FileSystem::INodeData`].
+    pub(crate) fn default_ops() -> &'static bindings::super_operations {
+        &Self::DEFAULT
+    }
+
     /// Builds the table for operations `U`.
+    ///
+    /// The inode allocation for [`FileSystem::INodeData`] is always part of the table.
     pub const fn new<U: Operations<FileSystem = T>>() -> Self {
         Self(
             bindings::super_operations {
+                alloc_inode: inode::alloc_inode_callback::<T>(),
+                free_inode: inode::free_inode_callback::<T>(),
                 statfs: if U::LIBFS.has(Libfs::STATFS) {
                     Some(bindings::simple_statfs)
                 } else {
