@@ -180,10 +180,15 @@ impl inode::Operations for DirOps {
         dentry: Negative<'_, RamFs>,
         target: &CStr,
     ) -> Result {
-        let inode = new_inode(dir.super_block(), Some(dir), Mode::new(Type::Lnk, 0o777), Dev(0))
-            .map_err(|_| ENOSPC)?
-            .init_security(dir, &dentry)?
-            .page_symlink(target)?;
+        let inode = new_inode(
+            dir.super_block(),
+            Some(dir),
+            Mode::new(Type::Lnk, 0o777),
+            Dev(0),
+        )
+        .map_err(|_| ENOSPC)?
+        .init_security(dir, &dentry)?
+        .page_symlink(target)?;
         dentry.make_persistent(inode);
         dir.touch_mtime_ctime();
         Ok(())
@@ -453,7 +458,10 @@ mod tests {
         m.open(c"a", O_CREAT | O_RDWR, 0o644)?;
         m.open(c"b", O_CREAT | O_RDWR, 0o600)?;
         m.mkdir(c"", c"dir", 0o755)?;
-        assert_eq!(m.rename(c"", c"a", c"", c"b", RENAME_NOREPLACE), Err(EEXIST));
+        assert_eq!(
+            m.rename(c"", c"a", c"", c"b", RENAME_NOREPLACE),
+            Err(EEXIST)
+        );
         assert_eq!(m.rename(c"", c"a", c"", c"c", RENAME_WHITEOUT), Err(EINVAL));
         m.rename(c"", c"a", c"", c"b", RENAME_EXCHANGE)?;
         assert_eq!(m.stat(c"a")?.mode, S_IFREG | 0o600);
@@ -465,7 +473,10 @@ mod tests {
         assert_eq!(m.stat(c"")?.nlink, 3);
         assert_eq!(m.stat(c"dir")?.nlink, 3);
         assert_eq!(m.rename(c"", c"a", c"", c"dir", 0), Err(EISDIR));
-        assert_eq!(m.rename(c"", c"a", c"", c"missing", RENAME_EXCHANGE), Err(ENOENT));
+        assert_eq!(
+            m.rename(c"", c"a", c"", c"missing", RENAME_EXCHANGE),
+            Err(ENOENT)
+        );
         m.mkdir(c"", c"empty", 0o755)?;
         assert_eq!(m.rename(c"", c"empty", c"", c"dir", 0), Err(ENOTEMPTY));
         m.rename(c"", c"a", c"", c"b", 0)?;

@@ -217,9 +217,9 @@ fn setup_inode(inode: inode::New<RoFs>, entry: &'static Entry) -> inode::New<RoF
         .set_size(entry.size() as i64);
     match entry.contents {
         Contents::Dir => inode.set_iops(&DIR_IOPS).set_fops(&DIR_FOPS),
-        Contents::File(_) | Contents::Pattern(_) => inode
-            .set_fops(FileOps::generic_read_only())
-            .set_aops(&AOPS),
+        Contents::File(_) | Contents::Pattern(_) => {
+            inode.set_fops(FileOps::generic_read_only()).set_aops(&AOPS)
+        }
         Contents::Link(_) => inode
             .set_iops(inode::Ops::page_symlink())
             .set_aops(&AOPS)

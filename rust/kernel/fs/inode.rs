@@ -19,8 +19,8 @@ use super::{
     },
     file_operations::FileOps,
     filesystem::FileSystem,
-    idmap::MntIdmap,
     filesystem::Registration,
+    idmap::MntIdmap,
     lock::{
         Exclusive,
         Locked,
@@ -42,6 +42,7 @@ use crate::{
         ARef,
         AlwaysRefCounted, //
     },
+    task::Kuid,
     types::Opaque, //
 };
 use core::{
@@ -177,6 +178,37 @@ impl Mode {
     }
 }
 
+/// A group identifier as the kernel sees it, in the initial user namespace (`kgid_t`).
+#[derive(Clone, Copy)]
+pub struct Kgid(bindings::kgid_t);
+
+impl Kgid {
+    /// Returns the raw C value.
+    pub fn into_raw(self) -> bindings::kgid_t {
+        self.0
+    }
+
+    /// Returns the group identifier as seen in the current task's user namespace
+    /// (`from_kgid()`), the overflow GID if it has no mapping there.
+    pub fn into_gid_in_current_ns(self) -> u32 {
+        // SAFETY: `current_user_ns` and `from_kgid` have no preconditions.
+        unsafe { bindings::from_kgid(bindings::current_user_ns(), self.0) }
+    }
+}
+
+/// An inode timestamp: seconds and nanoseconds since the epoch (as in `struct timespec64`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Timestamp {
+    /// Seconds.
+    pub sec: i64,
+    /// Nanoseconds, below 1,000,000,000.
+    pub nsec: u32,
+}
+
+/// The flag of multigrain timestamps in `i_ctime_nsec` (`I_CTIME_QUERIED`, a cast macro that
+/// bindgen does not translate), not part of the time.
+const I_CTIME_QUERIED: u32 = 1 << 31;
+
 /// A device number (`dev_t`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Dev(pub u32);
@@ -249,6 +281,64 @@ impl<T: FileSystem> INode<T> {
         unsafe { ptr::read_volatile(&raw const (*self.as_raw()).__bindgen_anon_1.i_nlink) }
     }
 
+    /// Returns the owner.
+    ///
+    /// ```
+    /// use kernel::fs::{filesystem::FileSystem, inode::INode};
+    ///
+    /// /// Whether the current task's effective UID owns `inode`, and when it last changed.
+    /// fn owned<T: FileSystem>(inode: &INode<T>) -> (bool, i64) {
+    ///     let euid = kernel::task::Kuid::current_euid();
+    ///     (inode.uid() == euid, inode.mtime().sec.max(inode.ctime().sec))
+    /// }
+    /// ```
+    pub fn uid(&self) -> Kuid {
+        // SAFETY: `i_uid` is a naturally aligned 32-bit field, read atomically (`i_uid_read()`).
+        Kuid::from_raw(unsafe { ptr::read_volatile(&raw const (*self.as_raw()).i_uid) })
+    }
+
+    /// Returns the group.
+    pub fn gid(&self) -> Kgid {
+        // SAFETY: `i_gid` is a naturally aligned 32-bit field, read atomically (`i_gid_read()`).
+        Kgid(unsafe { ptr::read_volatile(&raw const (*self.as_raw()).i_gid) })
+    }
+
+    /// Returns the last access time (`inode_get_atime()`).
+    pub fn atime(&self) -> Timestamp {
+        let i = self.as_raw();
+        // SAFETY: Both fields are naturally aligned and read atomically, as `READ_ONCE()` does.
+        unsafe {
+            Timestamp {
+                sec: ptr::read_volatile(&raw const (*i).i_atime_sec),
+                nsec: ptr::read_volatile(&raw const (*i).i_atime_nsec),
+            }
+        }
+    }
+
+    /// Returns the last modification time (`inode_get_mtime()`).
+    pub fn mtime(&self) -> Timestamp {
+        let i = self.as_raw();
+        // SAFETY: Both fields are naturally aligned and read atomically, as `READ_ONCE()` does.
+        unsafe {
+            Timestamp {
+                sec: ptr::read_volatile(&raw const (*i).i_mtime_sec),
+                nsec: ptr::read_volatile(&raw const (*i).i_mtime_nsec),
+            }
+        }
+    }
+
+    /// Returns the last status change time (`inode_get_ctime()`).
+    pub fn ctime(&self) -> Timestamp {
+        let i = self.as_raw();
+        // SAFETY: Both fields are naturally aligned and read atomically, as `READ_ONCE()` does.
+        unsafe {
+            Timestamp {
+                sec: ptr::read_volatile(&raw const (*i).i_ctime_sec),
+                nsec: ptr::read_volatile(&raw const (*i).i_ctime_nsec) & !I_CTIME_QUERIED,
+            }
+        }
+    }
+
     /// Returns the file system's data for this inode, given when it was created
     /// ([`SuperBlock::new_inode`], [`SuperBlock::iget`]).
     pub fn data(&self) -> &T::INodeData {
@@ -260,7 +350,11 @@ impl<T: FileSystem> INode<T> {
         }
         // SAFETY: By the type invariant the inode is embedded in a `WithData<T>` whose data is
         // initialised and lives as long as the inode.
-        unsafe { (*WithData::<T>::from_inode(self.as_raw())).data.assume_init_ref() }
+        unsafe {
+            (*WithData::<T>::from_inode(self.as_raw()))
+                .data
+                .assume_init_ref()
+        }
     }
 
     /// Returns the superblock the inode belongs to.

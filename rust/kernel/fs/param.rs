@@ -77,7 +77,12 @@ impl Entry {
     /// An unsigned octal parameter (`fsparam_u32oct`), e.g. `mode=0755`.
     pub const fn u32oct(name: &'static CStr, opt: u8) -> Self {
         // The base of the number is passed in `data`.
-        Self::make(name, opt, Some(bindings::fs_param_is_u32), ptr::without_provenance(8))
+        Self::make(
+            name,
+            opt,
+            Some(bindings::fs_param_is_u32),
+            ptr::without_provenance(8),
+        )
     }
 
     /// A string parameter (`fsparam_string`).

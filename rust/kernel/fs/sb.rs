@@ -158,11 +158,7 @@ impl<T: FileSystem> SuperBlock<T> {
     /// ([`IGet::New`]). Others looking for the same inode wait until the new one is set up.
     ///
     /// `data` is only called for a new inode; if it fails, the inode is dropped (`iget_failed()`).
-    pub fn iget(
-        &self,
-        ino: Ino,
-        data: impl FnOnce() -> Result<T::INodeData>,
-    ) -> Result<IGet<T>> {
+    pub fn iget(&self, ino: Ino, data: impl FnOnce() -> Result<T::INodeData>) -> Result<IGet<T>> {
         // SAFETY: `self` is a valid superblock.
         let p = unsafe { bindings::iget_locked(self.as_raw(), ino.0) };
         let p = NonNull::new(p).ok_or(ENOMEM)?;
