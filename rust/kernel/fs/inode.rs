@@ -219,7 +219,7 @@ pub struct Dev(pub u32);
 ///
 /// The object is a valid inode of a superblock of type `T`; the VFS keeps it alive while a
 /// reference to it exists (it is always reference counted). If `T` has inode data
-/// ([`has_data`]), the inode is the `inode` field of a [`WithData<T>`] whose data is initialised.
+/// (`has_data`), the inode is the `inode` field of a `WithData<T>` whose data is initialised.
 #[repr(transparent)]
 pub struct INode<T: FileSystem>(Opaque<bindings::inode>, PhantomData<T>);
 
