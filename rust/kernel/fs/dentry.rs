@@ -9,6 +9,8 @@
 //!   name is stable (`create`, `mkdir`, `mknod`, `symlink`).
 //! - [`TmpFile`]: the private, unnamed dentry of an `O_TMPFILE` open (`tmpfile`).
 //! - [`Lookup`]: a dentry being looked up, whose parent is locked at least shared (`lookup`).
+//! - [`Child`]: a positive dentry being removed, whose parent and inode are locked exclusively
+//!   (`unlink`, `rmdir`).
 //! - [`Root`]: the root of a new superblock (`d_make_root()`).
 //!
 //! Only new inodes, still [`inode::New`] builders, can be attached to these dentries, so a
@@ -26,6 +28,10 @@ use super::{
     inode::{
         self,
         INode, //
+    },
+    lock::{
+        Exclusive,
+        Locked, //
     },
     sb::SuperBlock, //
 };
@@ -165,6 +171,61 @@ impl<'a, T: FileSystem> Lookup<'a, T> {
         let d = crate::error::from_err_ptr(d)?;
         // SAFETY: A non-null result is a referenced dentry of the same superblock, now ours.
         Ok(NonNull::new(d).map(|d| unsafe { ARef::from_raw(d.cast()) }))
+    }
+}
+
+/// A positive dentry being removed by `unlink` or `rmdir`: its parent directory and its inode
+/// are locked exclusively.
+///
+/// # Invariants
+///
+/// `dentry` is positive; the `i_rwsem` of its parent and of its inode are held exclusively for
+/// `'a`, so its name, parent and inode are stable.
+pub struct Child<'a, T: FileSystem> {
+    dentry: &'a DEntry<T>,
+}
+
+impl<'a, T: FileSystem> Child<'a, T> {
+    /// Creates a [`Child`] from a raw pointer.
+    ///
+    /// # Safety
+    ///
+    /// `ptr` must be a valid positive dentry of type `T` whose parent and inode are locked
+    /// exclusively for `'a`.
+    pub(crate) unsafe fn from_raw(ptr: *mut bindings::dentry) -> Self {
+        Self {
+            // SAFETY: By the safety requirements, `ptr` is a valid dentry of type `T` for `'a`.
+            dentry: unsafe { DEntry::from_raw(ptr) },
+        }
+    }
+
+    /// Returns the name of the entry.
+    pub fn name(&self) -> &[u8] {
+        // SAFETY: By the type invariant the name is stable.
+        unsafe { stable_name(self.dentry) }
+    }
+
+    /// Returns the inode, which is locked exclusively.
+    pub fn inode(&self) -> Locked<'_, INode<T>, Exclusive> {
+        // SAFETY: The dentry is positive and its inode stable (type invariant).
+        let inode = unsafe { INode::from_raw((*self.dentry.as_raw()).d_inode) };
+        // SAFETY: The inode is locked exclusively for `'a` (type invariant), longer than `'_`.
+        unsafe { Locked::new(inode) }
+    }
+
+    /// Returns `true` if the dentry, a directory kept in the dcache, has no positive children
+    /// (`simple_empty()`).
+    pub fn is_empty_in_dcache(&self) -> bool {
+        // SAFETY: The dentry is valid; `simple_empty` takes the locks it needs.
+        unsafe { bindings::simple_empty(self.dentry.as_raw()) != 0 }
+    }
+
+    /// Unpins the dentry made persistent by [`Negative::make_persistent`] once its inode lost
+    /// this name (`d_make_discardable()`); the VFS then drops it from the dcache.
+    pub fn make_discardable(self) {
+        // SAFETY: The dentry is valid and its parent locked; it was made persistent when it was
+        // instantiated (the only way this abstraction attaches inodes in persistent trees).
+        unsafe { bindings::d_make_discardable(self.dentry.as_raw()) };
     }
 }
 

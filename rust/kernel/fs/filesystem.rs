@@ -36,8 +36,16 @@ use crate::{
     ThisModule, //
 };
 use core::{
-    marker::PhantomData,
-    ptr, //
+    cell::UnsafeCell,
+    marker::{
+        PhantomData,
+        PhantomPinned, //
+    },
+    ptr,
+    sync::atomic::{
+        AtomicBool,
+        Ordering, //
+    },
 };
 
 /// File system type flags (`FS_*` in `struct file_system_type::fs_flags`).
@@ -130,63 +138,90 @@ pub trait FileSystem: Sized + Send + Sync + 'static {
     fn init_root(sb: &SuperBlock<Self>) -> Result<dentry::Root<Self>>;
 }
 
-/// A registration of a file system type.
+/// The C file system type of `T` (`struct file_system_type`) with the inode cache of `T`, as
+/// registered by a [`Registration`] or a [`StaticRegistration`].
 ///
 /// # Invariants
 ///
-/// `fs` is registered with `register_filesystem()` from initialisation until drop; `inode_cache`
-/// is the inode cache of `T` (see [`FileSystem::INodeData`]) and outlives the registration.
-#[pin_data(PinnedDrop)]
-pub struct Registration<T: FileSystem> {
-    // Dropped after `fs` is unregistered (in `PinnedDrop`), when no inode of `T` can be left.
-    inode_cache: InodeCache,
-    #[pin]
+/// While `fs` is registered, `inode_cache` is the inode cache of `T` (see
+/// [`FileSystem::INodeData`]) and does not change.
+#[repr(C)]
+pub(crate) struct FsType<T: FileSystem> {
     fs: Opaque<bindings::file_system_type>,
+    inode_cache: UnsafeCell<InodeCache>,
     _p: PhantomData<T>,
 }
 
-// SAFETY: The VFS locks the registered `file_system_type`; it may be unregistered anywhere.
-unsafe impl<T: FileSystem> Send for Registration<T> {}
-// SAFETY: `&Registration` exposes nothing.
-unsafe impl<T: FileSystem> Sync for Registration<T> {}
+// SAFETY: The VFS locks the registered `file_system_type`; `inode_cache` only changes while the
+// type is not registered, under the exclusive rights of `register`/`unregister`.
+unsafe impl<T: FileSystem> Sync for FsType<T> {}
+// SAFETY: As above; a file system type may be unregistered from any thread.
+unsafe impl<T: FileSystem> Send for FsType<T> {}
 
-impl<T: FileSystem> Registration<T> {
-    /// Registers file system type `T`, owned by `module`.
-    ///
-    /// The registration must live in static storage (e.g. a module's state) because `struct
-    /// file_system_type` embeds lockdep class keys.
-    pub fn new(module: &'static ThisModule) -> impl PinInit<Self, Error> {
-        try_pin_init!(Self {
-            inode_cache: InodeCache::new::<T>()?,
-            fs <- Opaque::try_ffi_init(|fs_ptr: *mut bindings::file_system_type| {
-                // SAFETY: `try_ffi_init` guarantees that `fs_ptr` is valid for writes.
-                unsafe { fs_ptr.write(pin_init::zeroed()) };
-                // SAFETY: `fs_ptr` is valid and was just initialised.
-                let fs = unsafe { &mut *fs_ptr };
-                fs.owner = module.as_ptr();
-                fs.name = T::NAME.as_char_ptr();
-                fs.fs_flags = T::FLAGS.bits();
-                fs.init_fs_context = Some(Self::init_fs_context_callback);
-                fs.parameters = T::PARAMS.map_or(ptr::null(), |p| p.as_raw());
-                fs.kill_sb = Some(Self::kill_sb_callback);
-                // SAFETY: `fs_ptr` is initialised, pinned and valid until `drop` unregisters it.
-                to_result(unsafe { bindings::register_filesystem(fs_ptr) })
-            }),
+impl<T: FileSystem> FsType<T> {
+    const fn new() -> Self {
+        Self {
+            fs: Opaque::zeroed(),
+            inode_cache: UnsafeCell::new(InodeCache::none()),
             _p: PhantomData,
-        })
+        }
+    }
+
+    /// Creates the inode cache and registers the file system type, owned by `module`.
+    ///
+    /// # Safety
+    ///
+    /// `self` must not move until [`FsType::unregister`] is called, must not be registered, and
+    /// no other thread may call `register` or `unregister` on it concurrently.
+    unsafe fn register(&self, module: *mut bindings::module) -> Result {
+        // SAFETY: The type is not registered: nobody else uses `inode_cache` (safety reqs).
+        unsafe { *self.inode_cache.get() = InodeCache::new::<T>()? };
+        let fs_ptr = self.fs.get();
+        // SAFETY: `fs_ptr` is valid and, not being registered, not used by anybody else.
+        let fs = unsafe { &mut *fs_ptr };
+        *fs = pin_init::zeroed();
+        fs.owner = module;
+        fs.name = T::NAME.as_char_ptr();
+        fs.fs_flags = T::FLAGS.bits();
+        fs.init_fs_context = Some(Self::init_fs_context_callback);
+        fs.parameters = T::PARAMS.map_or(ptr::null(), |p| p.as_raw());
+        fs.kill_sb = Some(Self::kill_sb_callback);
+        // SAFETY: `fs_ptr` is initialised and does not move until `unregister` (safety reqs).
+        let ret = to_result(unsafe { bindings::register_filesystem(fs_ptr) });
+        if ret.is_err() {
+            // SAFETY: The type is not registered: nobody else uses `inode_cache`.
+            unsafe { *self.inode_cache.get() = InodeCache::none() };
+        }
+        ret
+    }
+
+    /// Unregisters the file system type and destroys its inode cache.
+    ///
+    /// # Safety
+    ///
+    /// `self` must be registered by [`FsType::register`], and no other thread may call
+    /// `register` or `unregister` on it concurrently.
+    unsafe fn unregister(&self) {
+        // Mounted superblocks pin the module, or built-in code, that unregisters.
+        // SAFETY: `fs` is registered (safety requirements).
+        unsafe { bindings::unregister_filesystem(self.fs.get()) };
+        // No superblock, hence no inode, of `T` is left; `InodeCache::drop` waits for the inodes
+        // still being freed after RCU grace periods before destroying the cache.
+        // SAFETY: The type is not registered anymore: nobody else uses `inode_cache`.
+        unsafe { *self.inode_cache.get() = InodeCache::none() };
     }
 
     /// Returns the inode cache of the file system type of superblock `sb`.
     ///
     /// # Safety
     ///
-    /// `sb` must be a valid superblock of type `T`, whose `s_type` is registered by a
-    /// [`Registration<T>`].
+    /// `sb` must be a valid superblock of type `T`, whose `s_type` is a registered [`FsType<T>`].
     pub(crate) unsafe fn inode_cache(sb: *mut bindings::super_block) -> *mut bindings::kmem_cache {
-        // SAFETY: `s_type` is the `fs` field of a live `Registration<T>` (safety requirements).
+        // SAFETY: `s_type` is the `fs` field of a registered `FsType<T>` (safety requirements),
+        // whose `inode_cache` does not change while registered (type invariant).
         unsafe {
             let fs = (*sb).s_type.cast::<Opaque<bindings::file_system_type>>();
-            (*crate::container_of!(fs, Self, fs)).inode_cache.as_raw()
+            (*(*crate::container_of!(fs, Self, fs)).inode_cache.get()).as_raw()
         }
     }
 
@@ -328,11 +363,226 @@ impl<T: FileSystem> Registration<T> {
     }
 }
 
+/// A registration of a file system type, for modules (usually through
+/// [`module_fs!`](crate::module_fs)).
+///
+/// It must live in static storage (e.g. a module's state) because `struct file_system_type`
+/// embeds lockdep class keys.
+///
+/// # Invariants
+///
+/// `ty` is registered from initialisation until drop.
+#[pin_data(PinnedDrop)]
+pub struct Registration<T: FileSystem> {
+    #[pin]
+    ty: FsType<T>,
+    // `FsType` holds the C `file_system_type`, which must not move.
+    #[pin]
+    _pin: PhantomPinned,
+}
+
+impl<T: FileSystem> Registration<T> {
+    /// Registers file system type `T`, owned by `module`.
+    pub fn new(module: &'static ThisModule) -> impl PinInit<Self, Error> {
+        let init = move |slot: *mut Self| {
+            // SAFETY: `slot` is valid for writes and pinned (`pin_init_from_closure` contract).
+            unsafe {
+                let ty = &raw mut (*slot).ty;
+                ty.write(FsType::new());
+                // `ty` is pinned, new and only ours.
+                (*ty).register(module.as_ptr())
+            }
+        };
+        // SAFETY: On success the closure initialised all of `*slot` (`_pin` is zero-sized); on
+        // failure nothing needs to be dropped and `slot` may be reused.
+        unsafe { pin_init::pin_init_from_closure(init) }
+    }
+}
+
 #[pinned_drop]
 impl<T: FileSystem> PinnedDrop for Registration<T> {
     fn drop(self: Pin<&mut Self>) {
-        // SAFETY: `fs` is registered (invariant); mounted superblocks pin the module via `owner`.
-        unsafe { bindings::unregister_filesystem(self.fs.get()) };
+        // SAFETY: `ty` is registered (type invariant) and this is the only `unregister`.
+        unsafe { self.ty.unregister() };
+    }
+}
+
+/// A file system type in a `static` that built-in code registers and unregisters at run time,
+/// such as a test. Modules use [`Registration`].
+///
+/// # Examples
+///
+/// ```
+/// use core::sync::atomic::{AtomicUsize, Ordering};
+/// use kernel::fs::{
+///     dentry::{self, Child, Negative},
+///     filesystem::{FileSystem, StaticRegistration},
+///     idmap::MntIdmap,
+///     inode::{self, INode, Ino, Mode, Type},
+///     kern_mount::KernMount,
+///     lock::{Exclusive, Locked},
+///     sb::{self, SuperBlock},
+/// };
+/// use kernel::prelude::*;
+///
+/// /// Inodes alive: the per-inode data counts itself.
+/// static LIVE: AtomicUsize = AtomicUsize::new(0);
+///
+/// struct Tag(u64);
+///
+/// impl Tag {
+///     fn new(n: u64) -> Self {
+///         LIVE.fetch_add(1, Ordering::Relaxed);
+///         Self(n)
+///     }
+/// }
+///
+/// impl Drop for Tag {
+///     fn drop(&mut self) {
+///         LIVE.fetch_sub(1, Ordering::Relaxed);
+///     }
+/// }
+///
+/// /// A flat file system of empty files, whose inodes carry a tag, removed in Rust.
+/// struct TagFs;
+///
+/// impl FileSystem for TagFs {
+///     const NAME: &'static CStr = c"rust_tagfs_doctest";
+///     type Options = ();
+///     type Data = ();
+///     type INodeData = Tag;
+///
+///     fn fill_super(sb: &mut SuperBlock<Self, sb::New>, _: &()) -> Result {
+///         sb.set_magic(0x54414753).set_dentries_dontcache();
+///         Ok(())
+///     }
+///
+///     fn init_root(sb: &SuperBlock<Self>) -> Result<dentry::Root<Self>> {
+///         let mode = Mode::new(Type::Dir, 0o755);
+///         dentry::Root::new(new_inode(sb, None, mode, 0)?.set_iops(&DIR_IOPS).inc_nlink())
+///     }
+/// }
+///
+/// fn new_inode(
+///     sb: &SuperBlock<TagFs>,
+///     dir: Option<&INode<TagFs>>,
+///     mode: Mode,
+///     tag: u64,
+/// ) -> Result<inode::New<TagFs>> {
+///     Ok(sb
+///         .new_inode(Tag::new(tag))?
+///         .set_ino(Ino::next())
+///         .init_owner(MntIdmap::nop(), dir, mode)
+///         .init_times_now())
+/// }
+///
+/// struct DirOps;
+///
+/// #[vtable]
+/// impl inode::Operations for DirOps {
+///     type FileSystem = TagFs;
+///     const LIBFS: inode::Libfs = inode::Libfs::LOOKUP;
+///
+///     fn create(
+///         _: &MntIdmap,
+///         dir: &Locked<'_, INode<TagFs>, Exclusive>,
+///         dentry: Negative<'_, TagFs>,
+///         mode: Mode,
+///         _excl: bool,
+///     ) -> Result {
+///         let tag = dentry.name().len() as u64;
+///         dentry.make_persistent(new_inode(dir.super_block(), Some(dir), mode, tag)?);
+///         dir.touch_mtime_ctime();
+///         Ok(())
+///     }
+///
+///     fn unlink(dir: &Locked<'_, INode<TagFs>, Exclusive>, child: Child<'_, TagFs>) -> Result {
+///         let inode = child.inode();
+///         // Only files with an odd tag may be removed.
+///         if inode.data().0 % 2 == 0 {
+///             return Err(EPERM);
+///         }
+///         inode.touch_ctime();
+///         dir.touch_mtime_ctime();
+///         inode.drop_nlink();
+///         child.make_discardable();
+///         Ok(())
+///     }
+/// }
+///
+/// static DIR_IOPS: inode::Ops<TagFs> = inode::Ops::new::<DirOps>();
+/// static TAGFS: StaticRegistration<TagFs> = StaticRegistration::new();
+///
+/// let live = LIVE.load(Ordering::Relaxed);
+/// let registered = TAGFS.register()?;
+/// assert_eq!(TAGFS.register().err(), Some(EBUSY));
+/// {
+///     let m = KernMount::new(c"rust_tagfs_doctest")?;
+///     m.create(c"", c"odd", 0o644)?;
+///     m.create(c"", c"even", 0o644)?;
+///     assert_eq!(LIVE.load(Ordering::Relaxed), live + 3);
+///     assert_eq!(m.unlink(c"", c"even"), Err(EPERM));
+///     m.unlink(c"", c"odd")?;
+///     assert_eq!(m.stat(c"odd").err(), Some(ENOENT));
+///     assert_eq!(m.stat(c"even")?.nlink, 1);
+/// }
+/// // Unregistering waits for the inodes freed after RCU grace periods: all data is dropped.
+/// drop(registered);
+/// assert_eq!(LIVE.load(Ordering::Relaxed), live);
+/// # Ok::<(), Error>(())
+/// ```
+pub struct StaticRegistration<T: FileSystem> {
+    ty: FsType<T>,
+    registered: AtomicBool,
+}
+
+impl<T: FileSystem> StaticRegistration<T> {
+    /// Creates an unregistered file system type, to be put in a `static`.
+    pub const fn new() -> Self {
+        Self {
+            ty: FsType::new(),
+            registered: AtomicBool::new(false),
+        }
+    }
+
+    /// Registers the file system type, as part of the kernel (without an owning module), until
+    /// the returned guard is dropped. Fails with `EBUSY` if it is registered already.
+    pub fn register(&'static self) -> Result<Registered<T>> {
+        if self
+            .registered
+            .compare_exchange(false, true, Ordering::Acquire, Ordering::Relaxed)
+            .is_err()
+        {
+            return Err(EBUSY);
+        }
+        // SAFETY: `self` is static; `registered` makes us the only one to register it.
+        if let Err(e) = unsafe { self.ty.register(ptr::null_mut()) } {
+            self.registered.store(false, Ordering::Release);
+            return Err(e);
+        }
+        // INVARIANT: `ty` is registered.
+        Ok(Registered(self))
+    }
+}
+
+impl<T: FileSystem> Default for StaticRegistration<T> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// A registration by [`StaticRegistration::register`], undone on drop.
+///
+/// # Invariants
+///
+/// The file system type of `.0` is registered, by this guard.
+pub struct Registered<T: FileSystem + 'static>(&'static StaticRegistration<T>);
+
+impl<T: FileSystem> Drop for Registered<T> {
+    fn drop(&mut self) {
+        // SAFETY: Registered by `register` (type invariant); only this guard unregisters it.
+        unsafe { self.0.ty.unregister() };
+        self.0.registered.store(false, Ordering::Release);
     }
 }
 

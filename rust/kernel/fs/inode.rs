@@ -12,6 +12,7 @@
 use super::{
     address_space::AddressSpaceOps,
     dentry::{
+        Child,
         DEntry,
         Lookup,
         Negative,
@@ -19,7 +20,7 @@ use super::{
     },
     file_operations::FileOps,
     filesystem::FileSystem,
-    filesystem::Registration,
+    filesystem::FsType,
     idmap::MntIdmap,
     lock::{
         Exclusive,
@@ -428,10 +429,15 @@ unsafe impl Send for InodeCache {}
 unsafe impl Sync for InodeCache {}
 
 impl InodeCache {
+    /// No cache.
+    pub(crate) const fn none() -> Self {
+        Self(ptr::null_mut())
+    }
+
     /// Creates the inode cache for `T`; no cache is needed (null) if `T` has no inode data.
     pub(crate) fn new<T: FileSystem>() -> Result<Self> {
         if !has_data::<T>() {
-            return Ok(Self(ptr::null_mut()));
+            return Ok(Self::none());
         }
         let mut args: bindings::kmem_cache_args = pin_init::zeroed();
         args.align = mem::align_of::<WithData<T>>() as u32;
@@ -509,12 +515,12 @@ pub(crate) const fn free_inode_callback<T: FileSystem>(
 ///
 /// # Safety
 ///
-/// Called by the VFS with a valid superblock of `T`, registered by a [`Registration<T>`].
+/// Called by the VFS with a valid superblock of `T`, whose type is a registered `FsType<T>`.
 unsafe extern "C" fn alloc_inode<T: FileSystem>(
     sb: *mut bindings::super_block,
 ) -> *mut bindings::inode {
-    // SAFETY: `sb` is a valid superblock of `T`, registered by a `Registration<T>`.
-    let cache = unsafe { Registration::<T>::inode_cache(sb) };
+    // SAFETY: `sb` is a valid superblock of `T`, whose type is a registered `FsType<T>`.
+    let cache = unsafe { FsType::<T>::inode_cache(sb) };
     // SAFETY: `cache` is the valid inode cache of `T`, which has inode data.
     let c = unsafe { bindings::alloc_inode_sb(sb, cache, bindings::GFP_KERNEL) };
     let c = c.cast::<WithData<T>>();
@@ -552,6 +558,19 @@ impl<T: FileSystem> Locked<'_, INode<T>, Exclusive> {
     pub fn inc_nlink(&self) {
         // SAFETY: The inode is valid; `i_nlink` changes are serialised by the exclusive lock.
         unsafe { bindings::inc_nlink(self.as_raw()) };
+    }
+
+    /// Decrements the link count (`drop_nlink()`), e.g. of an inode losing a name. The kernel
+    /// warns if it is already zero.
+    pub fn drop_nlink(&self) {
+        // SAFETY: The inode is valid; `i_nlink` changes are serialised by the exclusive lock.
+        unsafe { bindings::drop_nlink(self.as_raw()) };
+    }
+
+    /// Sets the change time to the current time (`inode_set_ctime_current()`).
+    pub fn touch_ctime(&self) {
+        // SAFETY: The inode is valid and locked exclusively, as timestamp updates require.
+        unsafe { bindings::inode_set_ctime_current(self.as_raw()) };
     }
 
     /// Sets the change and modification times to the current time, as after a change of the
@@ -849,6 +868,24 @@ pub trait Operations {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
 
+    /// Removes the name `child` of a non-directory from `dir` (`unlink`). The VFS has checked
+    /// permissions and that it is not a directory; it holds the locks of `dir` and of the inode.
+    fn unlink(
+        _dir: &Locked<'_, INode<Self::FileSystem>, Exclusive>,
+        _child: Child<'_, Self::FileSystem>,
+    ) -> Result {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// Removes the directory `child` from `dir` (`rmdir`); fails with `ENOTEMPTY` unless it is
+    /// empty. The VFS holds the locks of `dir` and of the directory being removed.
+    fn rmdir(
+        _dir: &Locked<'_, INode<Self::FileSystem>, Exclusive>,
+        _child: Child<'_, Self::FileSystem>,
+    ) -> Result {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
     /// Creates a symbolic link to `target` for the negative `dentry` in `dir` (`symlink`).
     fn symlink(
         _idmap: &MntIdmap,
@@ -944,12 +981,16 @@ impl<T: FileSystem> Ops<T> {
                 } else {
                     None
                 },
-                unlink: if l.has(Libfs::UNLINK) {
+                unlink: if U::HAS_UNLINK {
+                    Some(unlink_callback::<U>)
+                } else if l.has(Libfs::UNLINK) {
                     Some(bindings::simple_unlink)
                 } else {
                     None
                 },
-                rmdir: if l.has(Libfs::RMDIR) {
+                rmdir: if U::HAS_RMDIR {
+                    Some(rmdir_callback::<U>)
+                } else if l.has(Libfs::RMDIR) {
                     Some(bindings::simple_rmdir)
                 } else {
                     None
@@ -1165,6 +1206,44 @@ unsafe extern "C" fn tmpfile_callback<U: Operations>(
             )
         };
         U::tmpfile(idmap, dir, file, Mode(mode))?;
+        Ok(0)
+    })
+}
+
+/// `inode_operations::unlink`.
+///
+/// # Safety
+///
+/// Called by `vfs_unlink()` with `dir` and the inode of `dentry`, a positive child of `dir`, both
+/// locked exclusively.
+unsafe extern "C" fn unlink_callback<U: Operations>(
+    dir: *mut bindings::inode,
+    dentry: *mut bindings::dentry,
+) -> c_int {
+    from_result(|| {
+        // `vfs_unlink()` holds `dir` (`start_removing()`) and the victim (`inode_lock()`).
+        // SAFETY: Valid arguments for the call (see the safety requirements).
+        let (dir, child) = unsafe { (Locked::new(INode::from_raw(dir)), Child::from_raw(dentry)) };
+        U::unlink(&dir, child)?;
+        Ok(0)
+    })
+}
+
+/// `inode_operations::rmdir`.
+///
+/// # Safety
+///
+/// Called by `vfs_rmdir()` with `dir` and the inode of `dentry`, a positive child directory of
+/// `dir`, both locked exclusively.
+unsafe extern "C" fn rmdir_callback<U: Operations>(
+    dir: *mut bindings::inode,
+    dentry: *mut bindings::dentry,
+) -> c_int {
+    from_result(|| {
+        // `vfs_rmdir()` holds `dir` (`start_removing()`) and the victim (`inode_lock()`).
+        // SAFETY: Valid arguments for the call (see the safety requirements).
+        let (dir, child) = unsafe { (Locked::new(INode::from_raw(dir)), Child::from_raw(dentry)) };
+        U::rmdir(&dir, child)?;
         Ok(0)
     })
 }

@@ -228,6 +228,16 @@ impl KernMount {
         to_result(ret)
     }
 
+    /// Creates the regular file `name` in directory `dir` with `vfs_create()`, without opening
+    /// it.
+    pub fn create(&self, dir: &CStr, name: &CStr, mode: u16) -> Result {
+        let idmap = MntIdmap::nop().as_raw();
+        self.create_with(dir, name, |_dir, d| {
+            // SAFETY: `d` is a negative child of a locked directory.
+            unsafe { bindings::vfs_create(idmap, d, mode, ptr::null_mut()) }
+        })
+    }
+
     /// Creates a symbolic link `name` to `target` in directory `dir` with `vfs_symlink()`.
     pub fn symlink(&self, dir: &CStr, name: &CStr, target: &CStr) -> Result {
         let idmap = MntIdmap::nop().as_raw();
