@@ -11,6 +11,7 @@
 //! - [`Lookup`]: a dentry being looked up, whose parent is locked at least shared (`lookup`).
 //! - [`Child`]: a positive dentry being removed, whose parent and inode are locked exclusively
 //!   (`unlink`, `rmdir`).
+//! - [`RenameEntry`]: the source or the target of `rename`, whose parent is locked exclusively.
 //! - [`Root`]: the root of a new superblock (`d_make_root()`).
 //!
 //! Only new inodes, still [`inode::New`] builders, can be attached to these dentries, so a
@@ -226,6 +227,50 @@ impl<'a, T: FileSystem> Child<'a, T> {
         // SAFETY: The dentry is valid and its parent locked; it was made persistent when it was
         // instantiated (the only way this abstraction attaches inodes in persistent trees).
         unsafe { bindings::d_make_discardable(self.dentry.as_raw()) };
+    }
+}
+
+/// The source (positive) or the target (negative or positive) of `rename`, whose parent
+/// directory is locked exclusively (`lock_rename()`). Whether its inode is locked depends on the
+/// kind of rename, so it is not available as [`Locked`].
+///
+/// # Invariants
+///
+/// The `i_rwsem` of the parent of `dentry` is held exclusively for `'a`, so its name, parent and
+/// inode (or its absence) are stable.
+pub struct RenameEntry<'a, T: FileSystem> {
+    dentry: &'a DEntry<T>,
+}
+
+impl<'a, T: FileSystem> RenameEntry<'a, T> {
+    /// Creates a [`RenameEntry`] from a raw pointer.
+    ///
+    /// # Safety
+    ///
+    /// `ptr` must be a valid dentry of type `T` whose parent is locked exclusively for `'a`.
+    pub(crate) unsafe fn from_raw(ptr: *mut bindings::dentry) -> Self {
+        Self {
+            // SAFETY: By the safety requirements, `ptr` is a valid dentry of type `T` for `'a`.
+            dentry: unsafe { DEntry::from_raw(ptr) },
+        }
+    }
+
+    /// Returns the name of the entry.
+    pub fn name(&self) -> &[u8] {
+        // SAFETY: By the type invariant the name is stable.
+        unsafe { stable_name(self.dentry) }
+    }
+
+    /// Returns the inode, `None` for a target that does not exist.
+    pub fn inode(&self) -> Option<&INode<T>> {
+        self.dentry.inode()
+    }
+
+    /// Returns `true` unless the entry is a directory kept in the dcache with positive children
+    /// (`simple_empty()`).
+    pub fn is_empty_in_dcache(&self) -> bool {
+        // SAFETY: The dentry is valid; `simple_empty` takes the locks it needs.
+        unsafe { bindings::simple_empty(self.dentry.as_raw()) != 0 }
     }
 }
 

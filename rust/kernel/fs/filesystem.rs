@@ -415,10 +415,10 @@ impl<T: FileSystem> PinnedDrop for Registration<T> {
 /// ```
 /// use core::sync::atomic::{AtomicUsize, Ordering};
 /// use kernel::fs::{
-///     dentry::{self, Child, Negative},
+///     dentry::{self, Child, Negative, RenameEntry},
 ///     filesystem::{FileSystem, StaticRegistration},
 ///     idmap::MntIdmap,
-///     inode::{self, INode, Ino, Mode, Type},
+///     inode::{self, INode, Ino, Mode, RenameFlags, Type},
 ///     kern_mount::KernMount,
 ///     lock::{Exclusive, Locked},
 ///     sb::{self, SuperBlock},
@@ -443,7 +443,7 @@ impl<T: FileSystem> PinnedDrop for Registration<T> {
 ///     }
 /// }
 ///
-/// /// A flat file system of empty files, whose inodes carry a tag, removed in Rust.
+/// /// A flat file system of empty files, whose inodes carry a tag, removed and renamed in Rust.
 /// struct TagFs;
 ///
 /// impl FileSystem for TagFs {
@@ -508,6 +508,25 @@ impl<T: FileSystem> PinnedDrop for Registration<T> {
 ///         child.make_discardable();
 ///         Ok(())
 ///     }
+///
+///     fn rename(
+///         _: &MntIdmap,
+///         old_dir: &Locked<'_, INode<TagFs>, Exclusive>,
+///         _old: RenameEntry<'_, TagFs>,
+///         _new_dir: &Locked<'_, INode<TagFs>, Exclusive>,
+///         new: RenameEntry<'_, TagFs>,
+///         flags: RenameFlags,
+///     ) -> Result {
+///         // Plain renames to new names only; the VFS moves the dentry.
+///         if flags.bits() != 0 {
+///             return Err(EINVAL);
+///         }
+///         if new.inode().is_some() {
+///             return Err(EEXIST);
+///         }
+///         old_dir.touch_mtime_ctime();
+///         Ok(())
+///     }
 /// }
 ///
 /// static DIR_IOPS: inode::Ops<TagFs> = inode::Ops::new::<DirOps>();
@@ -525,6 +544,12 @@ impl<T: FileSystem> PinnedDrop for Registration<T> {
 ///     m.unlink(c"", c"odd")?;
 ///     assert_eq!(m.stat(c"odd").err(), Some(ENOENT));
 ///     assert_eq!(m.stat(c"even")?.nlink, 1);
+///     m.rename(c"", c"even", c"", c"even2", 0)?;
+///     m.create(c"", c"odd", 0o644)?;
+///     assert_eq!(m.rename(c"", c"odd", c"", c"even2", 0), Err(EEXIST));
+///     assert_eq!(m.rename(c"", c"odd", c"", c"x", RenameFlags::WHITEOUT.bits()), Err(EINVAL));
+///     assert_eq!(m.stat(c"even").err(), Some(ENOENT));
+///     assert_eq!(m.stat(c"even2")?.nlink, 1);
 /// }
 /// // Unregistering waits for the inodes freed after RCU grace periods: all data is dropped.
 /// drop(registered);

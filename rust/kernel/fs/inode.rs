@@ -16,6 +16,7 @@ use super::{
         DEntry,
         Lookup,
         Negative,
+        RenameEntry,
         TmpFile, //
     },
     file_operations::FileOps,
@@ -209,6 +210,30 @@ pub struct Timestamp {
 /// The flag of multigrain timestamps in `i_ctime_nsec` (`I_CTIME_QUERIED`, a cast macro that
 /// bindgen does not translate), not part of the time.
 const I_CTIME_QUERIED: u32 = 1 << 31;
+
+/// Flags of `renameat2(2)` given to `rename`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RenameFlags(u32);
+
+impl RenameFlags {
+    /// Fail with `EEXIST` instead of replacing the target (`RENAME_NOREPLACE`); the VFS checks
+    /// it before calling the file system.
+    pub const NOREPLACE: Self = Self(1 << 0);
+    /// Exchange source and target, which both exist (`RENAME_EXCHANGE`).
+    pub const EXCHANGE: Self = Self(1 << 1);
+    /// Leave a whiteout in place of the source, for overlayfs (`RENAME_WHITEOUT`).
+    pub const WHITEOUT: Self = Self(1 << 2);
+
+    /// Returns the raw value.
+    pub const fn bits(self) -> u32 {
+        self.0
+    }
+
+    /// Returns `true` if all flags of `other` are set.
+    pub const fn contains(self, other: Self) -> bool {
+        self.0 & other.0 == other.0
+    }
+}
 
 /// A device number (`dev_t`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -886,6 +911,20 @@ pub trait Operations {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
 
+    /// Renames `old` in `old_dir` to `new` in `new_dir` (`rename`); the two directories may be
+    /// the same. The VFS has checked permissions, `RENAME_NOREPLACE` and the kinds of source and
+    /// target, and moves the dentry once this succeeds (`d_move()`).
+    fn rename(
+        _idmap: &MntIdmap,
+        _old_dir: &Locked<'_, INode<Self::FileSystem>, Exclusive>,
+        _old: RenameEntry<'_, Self::FileSystem>,
+        _new_dir: &Locked<'_, INode<Self::FileSystem>, Exclusive>,
+        _new: RenameEntry<'_, Self::FileSystem>,
+        _flags: RenameFlags,
+    ) -> Result {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
     /// Creates a symbolic link to `target` for the negative `dentry` in `dir` (`symlink`).
     fn symlink(
         _idmap: &MntIdmap,
@@ -995,7 +1034,9 @@ impl<T: FileSystem> Ops<T> {
                 } else {
                     None
                 },
-                rename: if l.has(Libfs::RENAME) {
+                rename: if U::HAS_RENAME {
+                    Some(rename_callback::<U>)
+                } else if l.has(Libfs::RENAME) {
                     Some(bindings::simple_rename)
                 } else {
                     None
@@ -1244,6 +1285,37 @@ unsafe extern "C" fn rmdir_callback<U: Operations>(
         // SAFETY: Valid arguments for the call (see the safety requirements).
         let (dir, child) = unsafe { (Locked::new(INode::from_raw(dir)), Child::from_raw(dentry)) };
         U::rmdir(&dir, child)?;
+        Ok(0)
+    })
+}
+
+/// `inode_operations::rename`.
+///
+/// # Safety
+///
+/// Called by `vfs_rename()` with valid arguments: `old_dir` and `new_dir` locked exclusively
+/// (`lock_rename()`), `old_dentry` a positive child of `old_dir` and `new_dentry` a child of
+/// `new_dir`.
+unsafe extern "C" fn rename_callback<U: Operations>(
+    idmap: *mut bindings::mnt_idmap,
+    old_dir: *mut bindings::inode,
+    old_dentry: *mut bindings::dentry,
+    new_dir: *mut bindings::inode,
+    new_dentry: *mut bindings::dentry,
+    flags: c_uint,
+) -> c_int {
+    from_result(|| {
+        // SAFETY: Valid arguments for the call, both parents locked (see the safety reqs).
+        let (idmap, old_dir, old, new_dir, new) = unsafe {
+            (
+                MntIdmap::from_raw(idmap),
+                Locked::new(INode::from_raw(old_dir)),
+                RenameEntry::from_raw(old_dentry),
+                Locked::new(INode::from_raw(new_dir)),
+                RenameEntry::from_raw(new_dentry),
+            )
+        };
+        U::rename(idmap, &old_dir, old, &new_dir, new, RenameFlags(flags))?;
         Ok(0)
     })
 }
