@@ -1,42 +1,53 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! Inodes and inode operations.
+//! Inodes.
 //!
 //! [`INode`] wraps `struct inode` and is reference counted with [`ARef`] (`ihold()`/`iput()`).
 //! New inodes are built linearly with [`New`]: allocate on a superblock, set owner and mode
-//! (`inode_init_owner()`), the type-specific operations and mapping, then turn it into an
-//! [`ARef<INode>`] ready to be attached to a dentry. Dropping a [`New`] releases it.
+//! (`inode_init_owner()`), the type-specific operations and mapping, then hand it to the dentry
+//! it becomes visible through. Dropping a [`New`] releases it.
+//!
+//! The inode operations are in [`Operations`] (submodule `operations`); the per-inode data of
+//! [`FileSystem::INodeData`] and the inode slab cache holding it in the submodule `data`.
 //!
 //! C header: [`include/linux/fs.h`](srctree/include/linux/fs.h)
+
+mod data;
+mod operations;
+
+pub(crate) use data::{
+    alloc_inode_callback,
+    free_inode_callback,
+    init_data,
+    InodeCache, //
+};
+pub use operations::{
+    Libfs,
+    Operations,
+    Ops,
+    RenameFlags, //
+};
 
 use super::{
     address_space::AddressSpaceOps,
     dentry::{
-        Child,
-        DEntry,
-        Lookup,
         Negative,
-        RenameEntry,
         TmpFile, //
     },
     file_operations::FileOps,
     filesystem::FileSystem,
-    filesystem::FsType,
     idmap::MntIdmap,
     lock::{
         Exclusive,
-        Locked,
-        Shared, //
+        Locked, //
     },
     sb::SuperBlock, //
 };
 use crate::{
     bindings,
     error::{
-        from_result,
         to_result,
-        Result,
-        VTABLE_DEFAULT_ERROR, //
+        Result, //
     },
     prelude::*,
     str::CStrExt as _,
@@ -48,15 +59,14 @@ use crate::{
     types::Opaque, //
 };
 use core::{
-    ffi::c_void,
     marker::PhantomData,
-    mem::{
-        self,
-        ManuallyDrop,
-        MaybeUninit, //
-    },
+    mem::ManuallyDrop,
     ptr,
     ptr::NonNull, //
+};
+use data::{
+    has_data,
+    WithData, //
 };
 
 /// An inode number.
@@ -211,30 +221,6 @@ pub struct Timestamp {
 /// bindgen does not translate), not part of the time.
 const I_CTIME_QUERIED: u32 = 1 << 31;
 
-/// Flags of `renameat2(2)` given to `rename`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct RenameFlags(u32);
-
-impl RenameFlags {
-    /// Fail with `EEXIST` instead of replacing the target (`RENAME_NOREPLACE`); the VFS checks
-    /// it before calling the file system.
-    pub const NOREPLACE: Self = Self(1 << 0);
-    /// Exchange source and target, which both exist (`RENAME_EXCHANGE`).
-    pub const EXCHANGE: Self = Self(1 << 1);
-    /// Leave a whiteout in place of the source, for overlayfs (`RENAME_WHITEOUT`).
-    pub const WHITEOUT: Self = Self(1 << 2);
-
-    /// Returns the raw value.
-    pub const fn bits(self) -> u32 {
-        self.0
-    }
-
-    /// Returns `true` if all flags of `other` are set.
-    pub const fn contains(self, other: Self) -> bool {
-        self.0 & other.0 == other.0
-    }
-}
-
 /// A device number (`dev_t`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Dev(pub u32);
@@ -376,11 +362,7 @@ impl<T: FileSystem> INode<T> {
         }
         // SAFETY: By the type invariant the inode is embedded in a `WithData<T>` whose data is
         // initialised and lives as long as the inode.
-        unsafe {
-            (*WithData::<T>::from_inode(self.as_raw()))
-                .data
-                .assume_init_ref()
-        }
+        unsafe { WithData::<T>::data(self.as_raw()) }
     }
 
     /// Returns the superblock the inode belongs to.
@@ -388,193 +370,6 @@ impl<T: FileSystem> INode<T> {
         // SAFETY: An inode attached to the dcache belongs to a ready superblock, which outlives
         // it.
         unsafe { SuperBlock::from_raw((*self.as_raw()).i_sb) }
-    }
-}
-
-/// Whether the inodes of `T` carry [`FileSystem::INodeData`], and hence come from the inode
-/// cache of `T`.
-pub(crate) const fn has_data<T: FileSystem>() -> bool {
-    mem::size_of::<T::INodeData>() != 0 || mem::needs_drop::<T::INodeData>()
-}
-
-/// An inode of `T` with its data, as allocated from the inode cache of `T`.
-///
-/// # Invariants
-///
-/// `data` is initialised if and only if `has_data` is true.
-#[repr(C)]
-pub(crate) struct WithData<T: FileSystem> {
-    inode: Opaque<bindings::inode>,
-    has_data: bool,
-    data: MaybeUninit<T::INodeData>,
-}
-
-impl<T: FileSystem> WithData<T> {
-    /// Returns the container of `inode`.
-    ///
-    /// # Safety
-    ///
-    /// `inode` must be an inode of `T`, with [`has_data::<T>()`](has_data).
-    unsafe fn from_inode(inode: *mut bindings::inode) -> *mut Self {
-        // SAFETY: Inodes of such `T` are all allocated as `WithData<T>` (`alloc_inode_callback`).
-        unsafe { crate::container_of!(inode.cast::<Opaque<bindings::inode>>(), Self, inode) }
-    }
-}
-
-/// Stores `data` in a new inode of `T`.
-///
-/// # Safety
-///
-/// `inode` must be a new inode of `T` that nobody else uses yet, whose data is not initialised.
-pub(crate) unsafe fn init_data<T: FileSystem>(inode: *mut bindings::inode, data: T::INodeData) {
-    if !has_data::<T>() {
-        // Zero-sized and without drop glue: nothing to store.
-        mem::forget(data);
-        return;
-    }
-    // SAFETY: The inode is a new `WithData<T>` that only we access (safety requirements).
-    unsafe {
-        let c = WithData::<T>::from_inode(inode);
-        (*c).data.write(data);
-        (*c).has_data = true;
-    }
-}
-
-/// The slab cache the inodes of a file system with [`FileSystem::INodeData`] come from.
-///
-/// # Invariants
-///
-/// `0` is null, or a cache of `WithData<T>` objects for the `T` it was created for, which has
-/// no objects left when this is dropped.
-pub(crate) struct InodeCache(*mut bindings::kmem_cache);
-
-// SAFETY: Slab caches may be used and destroyed from any thread.
-unsafe impl Send for InodeCache {}
-// SAFETY: `&InodeCache` only gives out the pointer.
-unsafe impl Sync for InodeCache {}
-
-impl InodeCache {
-    /// No cache.
-    pub(crate) const fn none() -> Self {
-        Self(ptr::null_mut())
-    }
-
-    /// Creates the inode cache for `T`; no cache is needed (null) if `T` has no inode data.
-    pub(crate) fn new<T: FileSystem>() -> Result<Self> {
-        if !has_data::<T>() {
-            return Ok(Self::none());
-        }
-        let mut args: bindings::kmem_cache_args = pin_init::zeroed();
-        args.align = mem::align_of::<WithData<T>>() as u32;
-        args.ctor = Some(inode_init_once_callback::<T>);
-        let size = u32::try_from(mem::size_of::<WithData<T>>()).map_err(|_| EINVAL)?;
-        // SAFETY: `T::NAME` is a static string; `args` is valid for the call.
-        let cache = unsafe {
-            bindings::__kmem_cache_create_args(
-                T::NAME.as_char_ptr(),
-                size,
-                &mut args,
-                bindings::SLAB_RECLAIM_ACCOUNT | bindings::SLAB_ACCOUNT,
-            )
-        };
-        if cache.is_null() {
-            return Err(ENOMEM);
-        }
-        Ok(Self(cache))
-    }
-
-    pub(crate) fn as_raw(&self) -> *mut bindings::kmem_cache {
-        self.0
-    }
-}
-
-impl Drop for InodeCache {
-    fn drop(&mut self) {
-        if self.0.is_null() {
-            return;
-        }
-        // Inodes are freed in RCU callbacks (`free_inode`): wait for the pending ones.
-        // SAFETY: `rcu_barrier` may sleep, as `drop` of a registration may.
-        unsafe { bindings::rcu_barrier() };
-        // SAFETY: No inode of the cache is left (type invariant) and no RCU callback is pending.
-        unsafe { bindings::kmem_cache_destroy(self.0) };
-    }
-}
-
-/// The constructor of inode cache objects: initialises the parts of the inode that survive
-/// reuse (`inode_init_once()`).
-///
-/// # Safety
-///
-/// Called by the slab allocator with a new object of the inode cache of `T`.
-unsafe extern "C" fn inode_init_once_callback<T: FileSystem>(obj: *mut c_void) {
-    let c = obj.cast::<WithData<T>>();
-    // SAFETY: `obj` is a `WithData<T>` being constructed; its inode is only initialised here.
-    unsafe {
-        (*c).has_data = false;
-        bindings::inode_init_once(Opaque::cast_into(&raw const (*c).inode));
-    }
-}
-
-/// `super_operations::alloc_inode` for `T`, if it has inode data.
-pub(crate) const fn alloc_inode_callback<T: FileSystem>(
-) -> Option<unsafe extern "C" fn(*mut bindings::super_block) -> *mut bindings::inode> {
-    if has_data::<T>() {
-        Some(alloc_inode::<T>)
-    } else {
-        None
-    }
-}
-
-/// `super_operations::free_inode` for `T`, if it has inode data.
-pub(crate) const fn free_inode_callback<T: FileSystem>(
-) -> Option<unsafe extern "C" fn(*mut bindings::inode)> {
-    if has_data::<T>() {
-        Some(free_inode::<T>)
-    } else {
-        None
-    }
-}
-
-/// `super_operations::alloc_inode`.
-///
-/// # Safety
-///
-/// Called by the VFS with a valid superblock of `T`, whose type is a registered `FsType<T>`.
-unsafe extern "C" fn alloc_inode<T: FileSystem>(
-    sb: *mut bindings::super_block,
-) -> *mut bindings::inode {
-    // SAFETY: `sb` is a valid superblock of `T`, whose type is a registered `FsType<T>`.
-    let cache = unsafe { FsType::<T>::inode_cache(sb) };
-    // SAFETY: `cache` is the valid inode cache of `T`, which has inode data.
-    let c = unsafe { bindings::alloc_inode_sb(sb, cache, bindings::GFP_KERNEL) };
-    let c = c.cast::<WithData<T>>();
-    if c.is_null() {
-        return ptr::null_mut();
-    }
-    // SAFETY: `c` is a constructed `WithData<T>` (`inode_init_once_callback`); freed objects have
-    // `has_data` false (`free_inode`).
-    unsafe { Opaque::cast_into(&raw const (*c).inode) }
-}
-
-/// `super_operations::free_inode`, called after an RCU grace period.
-///
-/// # Safety
-///
-/// Called by the VFS with an inode of `T` allocated by `alloc_inode`, not used anymore.
-unsafe extern "C" fn free_inode<T: FileSystem>(inode: *mut bindings::inode) {
-    // SAFETY: `inode` was allocated by `alloc_inode` (safety requirements).
-    let c = unsafe { WithData::<T>::from_inode(inode) };
-    // SAFETY: Nobody uses the inode anymore; by the invariant of `WithData`, `data` is
-    // initialised if `has_data`.
-    unsafe {
-        if (*c).has_data {
-            (*c).has_data = false;
-            (*c).data.assume_init_drop();
-        }
-        // `kfree()` frees objects of any slab cache. The superblock, and with it the way to the
-        // cache, may already be gone in this RCU callback.
-        bindings::kfree(c.cast());
     }
 }
 
@@ -708,7 +503,7 @@ impl<T: FileSystem> New<T> {
 
     /// Sets the inode operations.
     pub fn set_iops(mut self, iops: &'static Ops<T>) -> Self {
-        self.raw().i_op = &iops.0;
+        self.raw().i_op = iops.as_raw();
         self
     }
 
@@ -845,477 +640,4 @@ impl<T: FileSystem> Drop for New<T> {
             unsafe { bindings::iput(self.inode.as_ptr()) };
         }
     }
-}
-
-/// Inode operations implemented in Rust, and the libfs implementations chosen for the others.
-///
-/// Methods run with the locks the VFS takes for them, expressed in their argument types:
-/// namespace operations get the parent directory locked [`Exclusive`].
-#[vtable]
-pub trait Operations {
-    /// The file system these operations belong to.
-    type FileSystem: FileSystem;
-
-    /// Operations taken from libfs instead of Rust.
-    const LIBFS: Libfs = Libfs::NONE;
-
-    /// Looks up the name of `dentry` in `dir` (`lookup`), with `dir` locked at least shared.
-    ///
-    /// Usually ends with [`Lookup::splice`], with the inode found or `None` for a name that does
-    /// not exist, and returns its result.
-    fn lookup(
-        _dir: &Locked<'_, INode<Self::FileSystem>, Shared>,
-        _dentry: Lookup<'_, Self::FileSystem>,
-    ) -> Result<Option<ARef<DEntry<Self::FileSystem>>>> {
-        build_error!(VTABLE_DEFAULT_ERROR)
-    }
-
-    /// Creates a regular file for the negative `dentry` in `dir` (`create`).
-    fn create(
-        _idmap: &MntIdmap,
-        _dir: &Locked<'_, INode<Self::FileSystem>, Exclusive>,
-        _dentry: Negative<'_, Self::FileSystem>,
-        _mode: Mode,
-        _excl: bool,
-    ) -> Result {
-        build_error!(VTABLE_DEFAULT_ERROR)
-    }
-
-    /// Creates a directory for the negative `dentry` in `dir` (`mkdir`).
-    ///
-    /// Returns `None` when `dentry` was instantiated, or another dentry to use instead.
-    fn mkdir(
-        _idmap: &MntIdmap,
-        _dir: &Locked<'_, INode<Self::FileSystem>, Exclusive>,
-        _dentry: Negative<'_, Self::FileSystem>,
-        _mode: Mode,
-    ) -> Result<Option<ARef<DEntry<Self::FileSystem>>>> {
-        build_error!(VTABLE_DEFAULT_ERROR)
-    }
-
-    /// Removes the name `child` of a non-directory from `dir` (`unlink`). The VFS has checked
-    /// permissions and that it is not a directory; it holds the locks of `dir` and of the inode.
-    fn unlink(
-        _dir: &Locked<'_, INode<Self::FileSystem>, Exclusive>,
-        _child: Child<'_, Self::FileSystem>,
-    ) -> Result {
-        build_error!(VTABLE_DEFAULT_ERROR)
-    }
-
-    /// Removes the directory `child` from `dir` (`rmdir`); fails with `ENOTEMPTY` unless it is
-    /// empty. The VFS holds the locks of `dir` and of the directory being removed.
-    fn rmdir(
-        _dir: &Locked<'_, INode<Self::FileSystem>, Exclusive>,
-        _child: Child<'_, Self::FileSystem>,
-    ) -> Result {
-        build_error!(VTABLE_DEFAULT_ERROR)
-    }
-
-    /// Renames `old` in `old_dir` to `new` in `new_dir` (`rename`); the two directories may be
-    /// the same. The VFS has checked permissions, `RENAME_NOREPLACE` and the kinds of source and
-    /// target, and moves the dentry once this succeeds (`d_move()`).
-    fn rename(
-        _idmap: &MntIdmap,
-        _old_dir: &Locked<'_, INode<Self::FileSystem>, Exclusive>,
-        _old: RenameEntry<'_, Self::FileSystem>,
-        _new_dir: &Locked<'_, INode<Self::FileSystem>, Exclusive>,
-        _new: RenameEntry<'_, Self::FileSystem>,
-        _flags: RenameFlags,
-    ) -> Result {
-        build_error!(VTABLE_DEFAULT_ERROR)
-    }
-
-    /// Creates a symbolic link to `target` for the negative `dentry` in `dir` (`symlink`).
-    fn symlink(
-        _idmap: &MntIdmap,
-        _dir: &Locked<'_, INode<Self::FileSystem>, Exclusive>,
-        _dentry: Negative<'_, Self::FileSystem>,
-        _target: &CStr,
-    ) -> Result {
-        build_error!(VTABLE_DEFAULT_ERROR)
-    }
-
-    /// Creates a FIFO, socket, device node or regular file of `mode` for the negative `dentry`
-    /// in `dir` (`mknod`). The VFS has checked the type and, for devices, `CAP_MKNOD`.
-    fn mknod(
-        _idmap: &MntIdmap,
-        _dir: &Locked<'_, INode<Self::FileSystem>, Exclusive>,
-        _dentry: Negative<'_, Self::FileSystem>,
-        _mode: Mode,
-        _dev: Dev,
-    ) -> Result {
-        build_error!(VTABLE_DEFAULT_ERROR)
-    }
-
-    /// Creates an unnamed file of `mode` in `dir` for an `O_TMPFILE` open and opens it
-    /// (`tmpfile`), see [`TmpFile::open`]. The VFS does not lock `dir`: nothing becomes visible
-    /// in it.
-    fn tmpfile(
-        _idmap: &MntIdmap,
-        _dir: &INode<Self::FileSystem>,
-        _file: TmpFile<'_, Self::FileSystem>,
-        _mode: Mode,
-    ) -> Result {
-        build_error!(VTABLE_DEFAULT_ERROR)
-    }
-}
-
-/// A set of libfs inode operations.
-#[derive(Clone, Copy)]
-pub struct Libfs(u32);
-
-impl Libfs {
-    /// None.
-    pub const NONE: Self = Self(0);
-    /// `lookup = simple_lookup`: names not in the dcache do not exist.
-    pub const LOOKUP: Self = Self(1 << 0);
-    /// `link = simple_link`.
-    pub const LINK: Self = Self(1 << 1);
-    /// `unlink = simple_unlink`.
-    pub const UNLINK: Self = Self(1 << 2);
-    /// `rmdir = simple_rmdir` (`ENOTEMPTY` unless empty).
-    pub const RMDIR: Self = Self(1 << 3);
-    /// `rename = simple_rename` (`RENAME_NOREPLACE` and `RENAME_EXCHANGE`).
-    pub const RENAME: Self = Self(1 << 4);
-    /// `setattr = simple_setattr`.
-    pub const SETATTR: Self = Self(1 << 5);
-    /// `getattr = simple_getattr` (`st_blocks` from the page cache).
-    pub const GETATTR: Self = Self(1 << 6);
-    /// The directory operations of an in-memory file system whose tree is the dcache.
-    pub const DCACHE_DIR: Self =
-        Self(Self::LOOKUP.0 | Self::LINK.0 | Self::UNLINK.0 | Self::RMDIR.0 | Self::RENAME.0);
-
-    /// Returns the union of both sets.
-    pub const fn union(self, other: Self) -> Self {
-        Self(self.0 | other.0)
-    }
-
-    const fn has(self, other: Self) -> bool {
-        self.0 & other.0 != 0
-    }
-}
-
-/// A table of inode operations (`struct inode_operations`).
-#[repr(transparent)]
-pub struct Ops<T: FileSystem>(bindings::inode_operations, PhantomData<T>);
-
-// SAFETY: The table is immutable and only holds function pointers.
-unsafe impl<T: FileSystem> Sync for Ops<T> {}
-
-impl<T: FileSystem> Ops<T> {
-    /// Builds the table for operations `U`.
-    pub const fn new<U: Operations<FileSystem = T>>() -> Self {
-        let l = U::LIBFS;
-        Self(
-            bindings::inode_operations {
-                lookup: if U::HAS_LOOKUP {
-                    Some(lookup_callback::<U>)
-                } else if l.has(Libfs::LOOKUP) {
-                    Some(bindings::simple_lookup)
-                } else {
-                    None
-                },
-                link: if l.has(Libfs::LINK) {
-                    Some(bindings::simple_link)
-                } else {
-                    None
-                },
-                unlink: if U::HAS_UNLINK {
-                    Some(unlink_callback::<U>)
-                } else if l.has(Libfs::UNLINK) {
-                    Some(bindings::simple_unlink)
-                } else {
-                    None
-                },
-                rmdir: if U::HAS_RMDIR {
-                    Some(rmdir_callback::<U>)
-                } else if l.has(Libfs::RMDIR) {
-                    Some(bindings::simple_rmdir)
-                } else {
-                    None
-                },
-                rename: if U::HAS_RENAME {
-                    Some(rename_callback::<U>)
-                } else if l.has(Libfs::RENAME) {
-                    Some(bindings::simple_rename)
-                } else {
-                    None
-                },
-                setattr: if l.has(Libfs::SETATTR) {
-                    Some(bindings::simple_setattr)
-                } else {
-                    None
-                },
-                getattr: if l.has(Libfs::GETATTR) {
-                    Some(bindings::simple_getattr)
-                } else {
-                    None
-                },
-                create: if U::HAS_CREATE {
-                    Some(create_callback::<U>)
-                } else {
-                    None
-                },
-                mkdir: if U::HAS_MKDIR {
-                    Some(mkdir_callback::<U>)
-                } else {
-                    None
-                },
-                symlink: if U::HAS_SYMLINK {
-                    Some(symlink_callback::<U>)
-                } else {
-                    None
-                },
-                mknod: if U::HAS_MKNOD {
-                    Some(mknod_callback::<U>)
-                } else {
-                    None
-                },
-                tmpfile: if U::HAS_TMPFILE {
-                    Some(tmpfile_callback::<U>)
-                } else {
-                    None
-                },
-                ..pin_init::zeroed()
-            },
-            PhantomData,
-        )
-    }
-}
-
-impl<T: FileSystem> Ops<T> {
-    /// The inode operations of symlinks whose target is stored in their page cache
-    /// (`page_symlink_inode_operations`), see [`New::page_symlink`].
-    pub fn page_symlink() -> &'static Self {
-        // SAFETY: The C table is static and immutable; `Self` is `repr(transparent)` over it.
-        unsafe { &*(&raw const bindings::page_symlink_inode_operations).cast::<Self>() }
-    }
-}
-
-/// `inode_operations::lookup`.
-///
-/// # Safety
-///
-/// Called by the VFS with `dir` locked (shared or exclusive) and `dentry` a negative child of
-/// `dir` being looked up.
-unsafe extern "C" fn lookup_callback<U: Operations>(
-    dir: *mut bindings::inode,
-    dentry: *mut bindings::dentry,
-    _flags: c_uint,
-) -> *mut bindings::dentry {
-    // `lookup_slow()` holds `dir` shared, `lookup_one_qstr_excl()` exclusively.
-    // SAFETY: Valid arguments for the call, `dentry` a child of locked `dir` being looked up.
-    let (dir, dentry) = unsafe { (Locked::new(INode::from_raw(dir)), Lookup::from_raw(dentry)) };
-    match U::lookup(&dir, dentry) {
-        Ok(None) => ptr::null_mut(),
-        Ok(Some(d)) => ARef::into_raw(d).as_ptr().cast(),
-        Err(e) => e.to_ptr(),
-    }
-}
-
-/// `inode_operations::create`.
-///
-/// # Safety
-///
-/// Called by the VFS with valid arguments, `dir` locked exclusively and `dentry` a negative
-/// child of `dir`.
-unsafe extern "C" fn create_callback<U: Operations>(
-    idmap: *mut bindings::mnt_idmap,
-    dir: *mut bindings::inode,
-    dentry: *mut bindings::dentry,
-    mode: bindings::umode_t,
-    excl: bool,
-) -> c_int {
-    from_result(|| {
-        // `inode_lock()` in `lookup_open()`/`vfs_create()` holds `dir` exclusively.
-        // SAFETY: Valid arguments for the call, `dentry` a negative child of locked `dir`.
-        let (idmap, dir, dentry) = unsafe {
-            (
-                MntIdmap::from_raw(idmap),
-                Locked::new(INode::from_raw(dir)),
-                Negative::from_raw(dentry),
-            )
-        };
-        U::create(idmap, &dir, dentry, Mode(mode), excl)?;
-        Ok(0)
-    })
-}
-
-/// `inode_operations::mkdir`.
-///
-/// # Safety
-///
-/// Called by the VFS with valid arguments, `dir` locked exclusively and `dentry` a negative
-/// child of `dir`.
-unsafe extern "C" fn mkdir_callback<U: Operations>(
-    idmap: *mut bindings::mnt_idmap,
-    dir: *mut bindings::inode,
-    dentry: *mut bindings::dentry,
-    mode: bindings::umode_t,
-) -> *mut bindings::dentry {
-    // `vfs_mkdir()` holds `dir` exclusively.
-    // SAFETY: Valid arguments for the call, `dentry` a negative child of locked `dir`.
-    let (idmap, dir, dentry) = unsafe {
-        (
-            MntIdmap::from_raw(idmap),
-            Locked::new(INode::from_raw(dir)),
-            Negative::from_raw(dentry),
-        )
-    };
-    match U::mkdir(idmap, &dir, dentry, Mode(mode)) {
-        Ok(None) => ptr::null_mut(),
-        Ok(Some(d)) => ARef::into_raw(d).as_ptr().cast(),
-        Err(e) => e.to_ptr(),
-    }
-}
-
-/// `inode_operations::symlink`.
-///
-/// # Safety
-///
-/// Called by the VFS with valid arguments, `dir` locked exclusively, `dentry` a negative child of
-/// `dir` and `symname` a NUL-terminated string.
-unsafe extern "C" fn symlink_callback<U: Operations>(
-    idmap: *mut bindings::mnt_idmap,
-    dir: *mut bindings::inode,
-    dentry: *mut bindings::dentry,
-    symname: *const c_char,
-) -> c_int {
-    from_result(|| {
-        // `vfs_symlink()` is called with `dir` locked exclusively by `start_creating()`.
-        // SAFETY: Valid arguments for the call, `dentry` a negative child of locked `dir`.
-        let (idmap, dir, dentry, target) = unsafe {
-            (
-                MntIdmap::from_raw(idmap),
-                Locked::new(INode::from_raw(dir)),
-                Negative::from_raw(dentry),
-                CStr::from_char_ptr(symname),
-            )
-        };
-        U::symlink(idmap, &dir, dentry, target)?;
-        Ok(0)
-    })
-}
-
-/// `inode_operations::mknod`.
-///
-/// # Safety
-///
-/// Called by the VFS with valid arguments, `dir` locked exclusively and `dentry` a negative
-/// child of `dir`.
-unsafe extern "C" fn mknod_callback<U: Operations>(
-    idmap: *mut bindings::mnt_idmap,
-    dir: *mut bindings::inode,
-    dentry: *mut bindings::dentry,
-    mode: bindings::umode_t,
-    dev: bindings::dev_t,
-) -> c_int {
-    from_result(|| {
-        // `vfs_mknod()` is called with `dir` locked exclusively by `start_creating()`.
-        // SAFETY: Valid arguments for the call, `dentry` a negative child of locked `dir`.
-        let (idmap, dir, dentry) = unsafe {
-            (
-                MntIdmap::from_raw(idmap),
-                Locked::new(INode::from_raw(dir)),
-                Negative::from_raw(dentry),
-            )
-        };
-        U::mknod(idmap, &dir, dentry, Mode(mode), Dev(dev))?;
-        Ok(0)
-    })
-}
-
-/// `inode_operations::tmpfile`.
-///
-/// # Safety
-///
-/// Called by `vfs_tmpfile()` with valid arguments and `file` not yet opened, its dentry a new,
-/// negative, unhashed child of `dir`.
-unsafe extern "C" fn tmpfile_callback<U: Operations>(
-    idmap: *mut bindings::mnt_idmap,
-    dir: *mut bindings::inode,
-    file: *mut bindings::file,
-    mode: bindings::umode_t,
-) -> c_int {
-    from_result(|| {
-        // SAFETY: Valid arguments for the call (see the safety requirements).
-        let (idmap, dir, file) = unsafe {
-            (
-                MntIdmap::from_raw(idmap),
-                INode::from_raw(dir),
-                TmpFile::from_raw(file),
-            )
-        };
-        U::tmpfile(idmap, dir, file, Mode(mode))?;
-        Ok(0)
-    })
-}
-
-/// `inode_operations::unlink`.
-///
-/// # Safety
-///
-/// Called by `vfs_unlink()` with `dir` and the inode of `dentry`, a positive child of `dir`, both
-/// locked exclusively.
-unsafe extern "C" fn unlink_callback<U: Operations>(
-    dir: *mut bindings::inode,
-    dentry: *mut bindings::dentry,
-) -> c_int {
-    from_result(|| {
-        // `vfs_unlink()` holds `dir` (`start_removing()`) and the victim (`inode_lock()`).
-        // SAFETY: Valid arguments for the call (see the safety requirements).
-        let (dir, child) = unsafe { (Locked::new(INode::from_raw(dir)), Child::from_raw(dentry)) };
-        U::unlink(&dir, child)?;
-        Ok(0)
-    })
-}
-
-/// `inode_operations::rmdir`.
-///
-/// # Safety
-///
-/// Called by `vfs_rmdir()` with `dir` and the inode of `dentry`, a positive child directory of
-/// `dir`, both locked exclusively.
-unsafe extern "C" fn rmdir_callback<U: Operations>(
-    dir: *mut bindings::inode,
-    dentry: *mut bindings::dentry,
-) -> c_int {
-    from_result(|| {
-        // `vfs_rmdir()` holds `dir` (`start_removing()`) and the victim (`inode_lock()`).
-        // SAFETY: Valid arguments for the call (see the safety requirements).
-        let (dir, child) = unsafe { (Locked::new(INode::from_raw(dir)), Child::from_raw(dentry)) };
-        U::rmdir(&dir, child)?;
-        Ok(0)
-    })
-}
-
-/// `inode_operations::rename`.
-///
-/// # Safety
-///
-/// Called by `vfs_rename()` with valid arguments: `old_dir` and `new_dir` locked exclusively
-/// (`lock_rename()`), `old_dentry` a positive child of `old_dir` and `new_dentry` a child of
-/// `new_dir`.
-unsafe extern "C" fn rename_callback<U: Operations>(
-    idmap: *mut bindings::mnt_idmap,
-    old_dir: *mut bindings::inode,
-    old_dentry: *mut bindings::dentry,
-    new_dir: *mut bindings::inode,
-    new_dentry: *mut bindings::dentry,
-    flags: c_uint,
-) -> c_int {
-    from_result(|| {
-        // SAFETY: Valid arguments for the call, both parents locked (see the safety reqs).
-        let (idmap, old_dir, old, new_dir, new) = unsafe {
-            (
-                MntIdmap::from_raw(idmap),
-                Locked::new(INode::from_raw(old_dir)),
-                RenameEntry::from_raw(old_dentry),
-                Locked::new(INode::from_raw(new_dir)),
-                RenameEntry::from_raw(new_dentry),
-            )
-        };
-        U::rename(idmap, &old_dir, old, &new_dir, new, RenameFlags(flags))?;
-        Ok(0)
-    })
 }

@@ -1,0 +1,231 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Per-inode data ([`FileSystem::INodeData`]) and the inode slab cache that holds it.
+//!
+//! A file system whose inodes carry data gets a slab cache of its own, created when its type is
+//! registered. `alloc_inode` allocates a [`WithData`] from it, the inode and the data side by
+//! side; `free_inode` drops the data and frees the object after an RCU grace period; the cache is
+//! destroyed after `rcu_barrier()` when the type is unregistered. A file system without data
+//! (`()`) uses the VFS's common inode cache.
+//!
+//! C header: [`include/linux/fs.h`](srctree/include/linux/fs.h)
+
+use super::super::filesystem::{
+    FileSystem,
+    FsType, //
+};
+use crate::{
+    bindings,
+    error::{
+        code::*,
+        Result, //
+    },
+    str::CStrExt as _,
+    types::Opaque, //
+};
+use core::{
+    ffi::c_void,
+    mem::{
+        self,
+        MaybeUninit, //
+    },
+    ptr, //
+};
+
+/// Whether the inodes of `T` carry [`FileSystem::INodeData`], and hence come from the inode
+/// cache of `T`.
+pub(crate) const fn has_data<T: FileSystem>() -> bool {
+    mem::size_of::<T::INodeData>() != 0 || mem::needs_drop::<T::INodeData>()
+}
+
+/// An inode of `T` with its data, as allocated from the inode cache of `T`.
+///
+/// # Invariants
+///
+/// `data` is initialised if and only if `has_data` is true.
+#[repr(C)]
+pub(crate) struct WithData<T: FileSystem> {
+    inode: Opaque<bindings::inode>,
+    has_data: bool,
+    data: MaybeUninit<T::INodeData>,
+}
+
+impl<T: FileSystem> WithData<T> {
+    /// Returns the container of `inode`.
+    ///
+    /// # Safety
+    ///
+    /// `inode` must be an inode of `T`, with [`has_data::<T>()`](has_data).
+    unsafe fn from_inode(inode: *mut bindings::inode) -> *mut Self {
+        // SAFETY: Inodes of such `T` are all allocated as `WithData<T>` (`alloc_inode_callback`).
+        unsafe { crate::container_of!(inode.cast::<Opaque<bindings::inode>>(), Self, inode) }
+    }
+
+    /// Returns the data of `inode`.
+    ///
+    /// # Safety
+    ///
+    /// `inode` must be an inode of `T`, with [`has_data::<T>()`](has_data) and its data
+    /// initialised, valid for `'a`.
+    pub(super) unsafe fn data<'a>(inode: *mut bindings::inode) -> &'a T::INodeData {
+        // SAFETY: The inode is in a `WithData<T>` with initialised data (safety requirements).
+        unsafe { (*Self::from_inode(inode)).data.assume_init_ref() }
+    }
+}
+
+/// Stores `data` in a new inode of `T`.
+///
+/// # Safety
+///
+/// `inode` must be a new inode of `T` that nobody else uses yet, whose data is not initialised.
+pub(crate) unsafe fn init_data<T: FileSystem>(inode: *mut bindings::inode, data: T::INodeData) {
+    if !has_data::<T>() {
+        // Zero-sized and without drop glue: nothing to store.
+        mem::forget(data);
+        return;
+    }
+    // SAFETY: The inode is a new `WithData<T>` that only we access (safety requirements).
+    unsafe {
+        let c = WithData::<T>::from_inode(inode);
+        (*c).data.write(data);
+        (*c).has_data = true;
+    }
+}
+
+/// The slab cache the inodes of a file system with [`FileSystem::INodeData`] come from.
+///
+/// # Invariants
+///
+/// `0` is null, or a cache of `WithData<T>` objects for the `T` it was created for, which has
+/// no objects left when this is dropped.
+pub(crate) struct InodeCache(*mut bindings::kmem_cache);
+
+// SAFETY: Slab caches may be used and destroyed from any thread.
+unsafe impl Send for InodeCache {}
+// SAFETY: `&InodeCache` only gives out the pointer.
+unsafe impl Sync for InodeCache {}
+
+impl InodeCache {
+    /// No cache.
+    pub(crate) const fn none() -> Self {
+        Self(ptr::null_mut())
+    }
+
+    /// Creates the inode cache for `T`; no cache is needed (null) if `T` has no inode data.
+    pub(crate) fn new<T: FileSystem>() -> Result<Self> {
+        if !has_data::<T>() {
+            return Ok(Self::none());
+        }
+        let mut args: bindings::kmem_cache_args = pin_init::zeroed();
+        args.align = mem::align_of::<WithData<T>>() as u32;
+        args.ctor = Some(inode_init_once_callback::<T>);
+        let size = u32::try_from(mem::size_of::<WithData<T>>()).map_err(|_| EINVAL)?;
+        // SAFETY: `T::NAME` is a static string; `args` is valid for the call.
+        let cache = unsafe {
+            bindings::__kmem_cache_create_args(
+                T::NAME.as_char_ptr(),
+                size,
+                &mut args,
+                bindings::SLAB_RECLAIM_ACCOUNT | bindings::SLAB_ACCOUNT,
+            )
+        };
+        if cache.is_null() {
+            return Err(ENOMEM);
+        }
+        Ok(Self(cache))
+    }
+
+    pub(crate) fn as_raw(&self) -> *mut bindings::kmem_cache {
+        self.0
+    }
+}
+
+impl Drop for InodeCache {
+    fn drop(&mut self) {
+        if self.0.is_null() {
+            return;
+        }
+        // Inodes are freed in RCU callbacks (`free_inode`): wait for the pending ones.
+        // SAFETY: `rcu_barrier` may sleep, as `drop` of a registration may.
+        unsafe { bindings::rcu_barrier() };
+        // SAFETY: No inode of the cache is left (type invariant) and no RCU callback is pending.
+        unsafe { bindings::kmem_cache_destroy(self.0) };
+    }
+}
+
+/// The constructor of inode cache objects: initialises the parts of the inode that survive
+/// reuse (`inode_init_once()`).
+///
+/// # Safety
+///
+/// Called by the slab allocator with a new object of the inode cache of `T`.
+unsafe extern "C" fn inode_init_once_callback<T: FileSystem>(obj: *mut c_void) {
+    let c = obj.cast::<WithData<T>>();
+    // SAFETY: `obj` is a `WithData<T>` being constructed; its inode is only initialised here.
+    unsafe {
+        (*c).has_data = false;
+        bindings::inode_init_once(Opaque::cast_into(&raw const (*c).inode));
+    }
+}
+
+/// `super_operations::alloc_inode` for `T`, if it has inode data.
+pub(crate) const fn alloc_inode_callback<T: FileSystem>(
+) -> Option<unsafe extern "C" fn(*mut bindings::super_block) -> *mut bindings::inode> {
+    if has_data::<T>() {
+        Some(alloc_inode::<T>)
+    } else {
+        None
+    }
+}
+
+/// `super_operations::free_inode` for `T`, if it has inode data.
+pub(crate) const fn free_inode_callback<T: FileSystem>(
+) -> Option<unsafe extern "C" fn(*mut bindings::inode)> {
+    if has_data::<T>() {
+        Some(free_inode::<T>)
+    } else {
+        None
+    }
+}
+
+/// `super_operations::alloc_inode`.
+///
+/// # Safety
+///
+/// Called by the VFS with a valid superblock of `T`, whose type is a registered `FsType<T>`.
+unsafe extern "C" fn alloc_inode<T: FileSystem>(
+    sb: *mut bindings::super_block,
+) -> *mut bindings::inode {
+    // SAFETY: `sb` is a valid superblock of `T`, whose type is a registered `FsType<T>`.
+    let cache = unsafe { FsType::<T>::inode_cache(sb) };
+    // SAFETY: `cache` is the valid inode cache of `T`, which has inode data.
+    let c = unsafe { bindings::alloc_inode_sb(sb, cache, bindings::GFP_KERNEL) };
+    let c = c.cast::<WithData<T>>();
+    if c.is_null() {
+        return ptr::null_mut();
+    }
+    // SAFETY: `c` is a constructed `WithData<T>` (`inode_init_once_callback`); freed objects have
+    // `has_data` false (`free_inode`).
+    unsafe { Opaque::cast_into(&raw const (*c).inode) }
+}
+
+/// `super_operations::free_inode`, called after an RCU grace period.
+///
+/// # Safety
+///
+/// Called by the VFS with an inode of `T` allocated by `alloc_inode`, not used anymore.
+unsafe extern "C" fn free_inode<T: FileSystem>(inode: *mut bindings::inode) {
+    // SAFETY: `inode` was allocated by `alloc_inode` (safety requirements).
+    let c = unsafe { WithData::<T>::from_inode(inode) };
+    // SAFETY: Nobody uses the inode anymore; by the invariant of `WithData`, `data` is
+    // initialised if `has_data`.
+    unsafe {
+        if (*c).has_data {
+            (*c).has_data = false;
+            (*c).data.assume_init_drop();
+        }
+        // `kfree()` frees objects of any slab cache. The superblock, and with it the way to the
+        // cache, may already be gone in this RCU callback.
+        bindings::kfree(c.cast());
+    }
+}
