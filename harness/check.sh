@@ -11,7 +11,7 @@
 #   clippy       make CLIPPY=1 fs/rust_ramfs/rust_ramfs.o in the build
 #                directory; warnings located in files of the series
 #   rustdoc      make rustdoc in the build directory; same
-#   no-unsafe    fs/rust_ramfs uses neither `unsafe` nor `bindings::`
+#   no-unsafe    fs/rust_ramfs and the rofs sample use neither `unsafe` nor `bindings::`
 #   safety       every `unsafe {` / `unsafe impl` in rust/kernel/fs has a
 #                `// SAFETY:` comment (harness/check_safety.py)
 #
@@ -194,16 +194,18 @@ else
 	skip "rustdoc (CHECK_BUILD=$CHECK_BUILD)"
 fi
 
-# --- no unsafe code in the file system -------------------------------------
-if (cd "$REPO" && grep -rn 'bindings::\|unsafe' fs/rust_ramfs) >"$tmp/grep"; then
-	fail "no-unsafe: fs/rust_ramfs uses unsafe or bindings::"
+# --- no unsafe code in the file systems ------------------------------------
+if (cd "$REPO" && grep -rn 'bindings::\|unsafe' fs/rust_ramfs samples/rust/rust_rofs.rs) \
+	>"$tmp/grep"; then
+	fail "no-unsafe: fs/rust_ramfs or samples/rust/rust_rofs.rs use unsafe or bindings::"
 	detail <"$tmp/grep"
 else
-	pass "no-unsafe: fs/rust_ramfs has no 'unsafe' and no 'bindings::'"
+	pass "no-unsafe: fs/rust_ramfs and samples/rust/rust_rofs.rs have no 'unsafe' and no 'bindings::'"
 fi
 
 # --- SAFETY comments ---------------------------------------------------------
-if (cd "$REPO" && python3 harness/check_safety.py rust/kernel/fs/*.rs) >"$tmp/safety" 2>&1; then
+if (cd "$REPO" && find rust/kernel/fs -name '*.rs' -exec python3 harness/check_safety.py {} +) \
+	>"$tmp/safety" 2>&1; then
 	pass "safety: every unsafe block and impl in rust/kernel/fs/ has a // SAFETY: comment"
 else
 	fail "safety: unsafe without a // SAFETY: comment"

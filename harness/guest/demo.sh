@@ -13,14 +13,30 @@ if modinfo rust_ramfs >/dev/null 2>&1; then
 	mkdir /mnt/rr/dir
 	echo "hello from rust_ramfs" >/mnt/rr/dir/hello.txt
 	cat /mnt/rr/dir/hello.txt
+	ln -s dir/hello.txt /mnt/rr/link
+	ln /mnt/rr/dir/hello.txt /mnt/rr/hardlink
+	mkfifo /mnt/rr/fifo
+	mknod /mnt/rr/null c 1 3
+	cat /mnt/rr/link
+	echo discarded >/mnt/rr/null
+	mv /mnt/rr/hardlink /mnt/rr/renamed
 	dd if=/dev/zero of=/mnt/rr/big bs=1M count=8 status=none
 	ls -la /mnt/rr /mnt/rr/dir
 	stat /mnt/rr/big
 	df -h /mnt/rr
-	rm /mnt/rr/dir/hello.txt
+	rm /mnt/rr/dir/hello.txt /mnt/rr/link /mnt/rr/renamed /mnt/rr/fifo /mnt/rr/null
 	rmdir /mnt/rr/dir
 	ls -la /mnt/rr
 	set +x
+	if modprobe rust_rofs 2>/dev/null; then
+		set -x
+		mkdir -p /mnt/ro
+		mount -t rust_rofs none /mnt/ro
+		ls -laR /mnt/ro
+		cat /mnt/ro/link
+		set +x
+		echo "### the read-only sample rust_rofs is mounted at /mnt/ro"
+	fi
 	echo "### rust_ramfs is mounted at /mnt/rr"
 else
 	set -x
