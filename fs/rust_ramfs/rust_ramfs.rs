@@ -12,8 +12,8 @@ use kernel::fs::{
     address_space::AddressSpaceOps,
     dentry::{
         self,
-        DEntry,
         Negative,
+        Opened,
         TmpFile, //
     },
     file_operations::FileOps,
@@ -158,10 +158,10 @@ impl inode::Operations for DirOps {
         dir: &Locked<'_, INode<RamFs>, Exclusive>,
         dentry: Negative<'_, RamFs>,
         mode: Mode,
-    ) -> Result<Option<ARef<DEntry<RamFs>>>> {
+    ) -> Result {
         mknod(dir, dentry, mode.with_type(Type::Dir), Dev(0))?;
         dir.inc_nlink();
-        Ok(None)
+        Ok(())
     }
 
     fn mknod(
@@ -189,17 +189,17 @@ impl inode::Operations for DirOps {
         .map_err(|_| ENOSPC)?
         .init_security(dir, &dentry)?
         .page_symlink(target)?;
-        dentry.make_persistent(inode);
+        dentry.make_persistent(inode)?;
         dir.touch_mtime_ctime();
         Ok(())
     }
 
-    fn tmpfile(
+    fn tmpfile<'a>(
         _idmap: &MntIdmap,
         dir: &INode<RamFs>,
-        file: TmpFile<'_, RamFs>,
+        file: TmpFile<'a, RamFs>,
         mode: Mode,
-    ) -> Result {
+    ) -> Result<Opened<'a>> {
         let inode = new_inode(dir.super_block(), Some(dir), mode, Dev(0))
             .map_err(|_| ENOSPC)?
             .init_security(dir, &file)?;
@@ -259,7 +259,7 @@ fn mknod(
     let inode = new_inode(dir.super_block(), Some(dir), mode, dev)
         .map_err(|_| ENOSPC)?
         .init_security(dir, &dentry)?;
-    dentry.make_persistent(inode);
+    dentry.make_persistent(inode)?;
     dir.touch_mtime_ctime();
     Ok(())
 }

@@ -24,7 +24,7 @@ use kernel::fs::{
     },
     dentry::{
         self,
-        DEntry,
+        Looked,
         Lookup, //
     },
     file_operations::{
@@ -192,7 +192,7 @@ static SUPER_OPS: sb::Ops<RoFs> = sb::Ops::new::<SuperOps>();
 fn get_inode(sb: &SuperBlock<RoFs>, entry: &'static Entry) -> Result<ARef<INode<RoFs>>> {
     Ok(match sb.iget(Ino(entry.ino), || Ok(entry))? {
         IGet::Cached(inode) => inode,
-        IGet::New(inode) => setup_inode(inode, entry).into_inode(),
+        IGet::New(inode) => setup_inode(inode, entry).into_inode()?,
     })
 }
 
@@ -233,10 +233,10 @@ struct DirOps;
 impl inode::Operations for DirOps {
     type FileSystem = RoFs;
 
-    fn lookup(
+    fn lookup<'a>(
         dir: &Locked<'_, INode<RoFs>, Shared>,
-        dentry: Lookup<'_, RoFs>,
-    ) -> Result<Option<ARef<DEntry<RoFs>>>> {
+        dentry: Lookup<'a, RoFs>,
+    ) -> Result<Looked<'a, RoFs>> {
         let inode = match dir.data().children().find(|e| e.name == dentry.name()) {
             Some(entry) => Some(get_inode(dir.super_block(), entry)?),
             None => None,
@@ -282,7 +282,9 @@ impl address_space::Operations for AddressSpace {
         let size = folio.size();
         let len = entry.size().saturating_sub(pos).min(size);
         match entry.contents {
-            Contents::File(data) | Contents::Link(data) => folio.write(0, &data[pos..pos + len])?,
+            Contents::File(data) | Contents::Link(data) => {
+                folio.write(0, data.get(pos..pos + len).ok_or(EINVAL)?)?
+            }
             Contents::Pattern(_) => {
                 let mut buf = [0u8; 256];
                 let mut done = 0;
@@ -298,8 +300,8 @@ impl address_space::Operations for AddressSpace {
             }
             Contents::Dir => return Err(EISDIR),
         }
-        // The part of the folio beyond the end of the file reads as zeros.
-        folio.zero(len, size - len)
+        // The folio starts out zeroed: the part beyond the end of the file reads as zeros.
+        Ok(())
     }
 }
 

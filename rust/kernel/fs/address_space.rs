@@ -29,8 +29,8 @@ pub trait Operations {
     type FileSystem: FileSystem;
 
     /// Fills `folio`, a locked folio of the page cache of `inode` that is not up to date, with
-    /// the data at its position (`read_folio`). On success the folio is marked up to date; it is
-    /// unlocked either way.
+    /// the data at its position (`read_folio`). The folio starts out zeroed, so only data needs
+    /// to be written. On success the folio is marked up to date; it is unlocked either way.
     fn read_folio(_inode: &INode<Self::FileSystem>, _folio: &mut LockedFolio<'_>) -> Result {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
@@ -138,7 +138,11 @@ unsafe extern "C" fn read_folio_callback<U: Operations>(
         folio,
         _p: PhantomData,
     };
-    let res = U::read_folio(inode, &mut locked);
+    // Page cache folios are not zeroed: never let a folio with old contents become up to date.
+    let size = locked.size();
+    let res = locked
+        .zero(0, size)
+        .and_then(|()| U::read_folio(inode, &mut locked));
     // SAFETY: The folio is locked; this marks it up to date on success and unlocks it.
     unsafe { bindings::folio_end_read(folio, res.is_ok()) };
     match res {

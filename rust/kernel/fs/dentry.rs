@@ -52,7 +52,10 @@ use crate::{
 use core::{
     marker::PhantomData,
     mem::ManuallyDrop,
-    ptr::NonNull, //
+    ptr::{
+        self,
+        NonNull, //
+    },
 };
 
 /// A directory entry of file system `T` (`struct dentry`).
@@ -162,16 +165,37 @@ impl<'a, T: FileSystem> Lookup<'a, T> {
     /// Completes the lookup with `inode`, or with `None` for a name that does not exist
     /// (`d_splice_alias()`).
     ///
-    /// Returns `None` when this dentry was used, or the dentry the VFS should use instead: the
-    /// existing alias of a directory inode, moved here.
-    pub fn splice(self, inode: Option<ARef<INode<T>>>) -> Result<Option<ARef<DEntry<T>>>> {
+    /// The result, which `lookup` returns, says whether this dentry was used or which dentry
+    /// the VFS should use instead: the existing alias of a directory inode, moved here.
+    pub fn splice(self, inode: Option<ARef<INode<T>>>) -> Result<Looked<'a, T>> {
         let inode = inode.map_or(core::ptr::null_mut(), |i| ARef::into_raw(i).as_ptr().cast());
         // SAFETY: The dentry is being looked up (type invariant); `d_splice_alias` consumes the
         // inode reference, also on failure.
         let d = unsafe { bindings::d_splice_alias(inode, self.dentry.as_raw()) };
         let d = crate::error::from_err_ptr(d)?;
-        // SAFETY: A non-null result is a referenced dentry of the same superblock, now ours.
-        Ok(NonNull::new(d).map(|d| unsafe { ARef::from_raw(d.cast()) }))
+        Ok(Looked {
+            // SAFETY: A non-null result is a referenced dentry of the same superblock, now ours.
+            dentry: NonNull::new(d).map(|d| unsafe { ARef::from_raw(d.cast()) }),
+            _p: PhantomData,
+        })
+    }
+}
+
+/// The result of a lookup completed by [`Lookup::splice`], returned by `lookup`: the dentry to
+/// use instead of the one looked up, if any.
+///
+/// # Invariants
+///
+/// `dentry` is what `d_splice_alias()` returned for the dentry of the `lookup` call of `'a`.
+pub struct Looked<'a, T: FileSystem> {
+    dentry: Option<ARef<DEntry<T>>>,
+    _p: PhantomData<&'a ()>,
+}
+
+impl<T: FileSystem> Looked<'_, T> {
+    pub(crate) fn into_raw(self) -> *mut bindings::dentry {
+        self.dentry
+            .map_or(core::ptr::null_mut(), |d| ARef::into_raw(d).as_ptr().cast())
     }
 }
 
@@ -222,11 +246,28 @@ impl<'a, T: FileSystem> Child<'a, T> {
     }
 
     /// Unpins the dentry made persistent by [`Negative::make_persistent`] once its inode lost
-    /// this name (`d_make_discardable()`); the VFS then drops it from the dcache.
+    /// this name (`d_make_discardable()`); the VFS then drops it from the dcache. Does nothing
+    /// for a dentry that is not persistent.
     pub fn make_discardable(self) {
-        // SAFETY: The dentry is valid and its parent locked; it was made persistent when it was
-        // instantiated (the only way this abstraction attaches inodes in persistent trees).
-        unsafe { bindings::d_make_discardable(self.dentry.as_raw()) };
+        // SAFETY: The parent is locked exclusively (type invariant).
+        unsafe { make_discardable(self.dentry) };
+    }
+}
+
+/// Unpins `dentry` if it is persistent (`d_make_discardable()`).
+///
+/// # Safety
+///
+/// The parent of `dentry` must be locked exclusively, so that only this task can make it
+/// persistent or discardable.
+unsafe fn make_discardable<T: FileSystem>(dentry: &DEntry<T>) {
+    // Only `d_make_persistent()`/`d_make_discardable()` change the flag, under the parent's lock
+    // (and at unmount, when no operation runs), so it is stable here.
+    // SAFETY: The dentry is valid; see above for the flag.
+    let flags = unsafe { ptr::read_volatile(&raw const (*dentry.as_raw()).d_flags) };
+    if flags & bindings::dentry_flags_DCACHE_PERSISTENT != 0 {
+        // SAFETY: The dentry is valid and persistent, its parent locked.
+        unsafe { bindings::d_make_discardable(dentry.as_raw()) };
     }
 }
 
@@ -272,6 +313,14 @@ impl<'a, T: FileSystem> RenameEntry<'a, T> {
         // SAFETY: The dentry is valid; `simple_empty` takes the locks it needs.
         unsafe { bindings::simple_empty(self.dentry.as_raw()) != 0 }
     }
+
+    /// Unpins a persistent target that a rename replaces (`d_make_discardable()`), as
+    /// [`Child::make_discardable`] does for unlink. Does nothing for a dentry that is not
+    /// persistent.
+    pub fn make_discardable(self) {
+        // SAFETY: The parent is locked exclusively (type invariant).
+        unsafe { make_discardable(self.dentry) };
+    }
 }
 
 /// A negative dentry whose parent directory is locked exclusively, to be instantiated by
@@ -312,12 +361,16 @@ impl<'a, T: FileSystem> Negative<'a, T> {
 
     /// Attaches the new `inode` to the dentry and pins the dentry in the dcache until it is
     /// unlinked or the superblock is shut down (`d_make_persistent()`).
-    pub fn make_persistent(self, inode: inode::New<T>) {
+    ///
+    /// Fails with `EINVAL`, dropping the inode, if its operations do not fit together.
+    pub fn make_persistent(self, inode: inode::New<T>) -> Result {
         // The inode reference moves to the dentry; the extra (pinning) dentry reference is dropped
         // by `d_make_discardable()` or at umount.
-        let inode = inode.into_raw();
-        // SAFETY: The dentry is negative (type invariant), its parent locked; the inode is new.
-        unsafe { bindings::d_make_persistent(self.dentry.as_raw(), inode.as_ptr()) };
+        inode.finish(|inode| {
+            // SAFETY: The dentry is negative (type invariant), its parent locked; the inode is
+            // new.
+            unsafe { bindings::d_make_persistent(self.dentry.as_raw(), inode) };
+        })
     }
 }
 
@@ -362,17 +415,25 @@ impl<'a, T: FileSystem> TmpFile<'a, T> {
     /// Attaches the new `inode` to the file's dentry with a link count reduced to zero
     /// (`d_tmpfile()`), so that it disappears on the last close unless it is linked with
     /// `linkat()`, and opens the file (`finish_open()`).
-    pub fn open(self, inode: inode::New<T>) -> Result {
+    ///
+    /// `tmpfile` returns the [`Opened`] token this gives, so that it cannot report success
+    /// without an open file.
+    pub fn open(self, inode: inode::New<T>) -> Result<Opened<'a>> {
         let (file, dentry) = (self.file.as_ptr(), self.dentry());
-        let inode = inode.into_raw();
-        // SAFETY: `file` is being opened and its dentry is negative (type invariant); `d_tmpfile`
-        // takes over the new inode's reference.
-        unsafe { bindings::d_tmpfile(file, inode.as_ptr()) };
+        inode.finish(|inode| {
+            // SAFETY: `file` is being opened and its dentry is negative (type invariant);
+            // `d_tmpfile` takes over the new inode's reference.
+            unsafe { bindings::d_tmpfile(file, inode) };
+        })?;
         // SAFETY: `file` is not opened yet (type invariant) and `dentry` is its dentry, now
         // positive.
-        to_result(unsafe { bindings::finish_open(file, dentry, None) })
+        to_result(unsafe { bindings::finish_open(file, dentry, None) })?;
+        Ok(Opened(PhantomData))
     }
 }
+
+/// Proof that [`TmpFile::open`] opened the file of a `tmpfile` call.
+pub struct Opened<'a>(PhantomData<&'a ()>);
 
 /// The root dentry of a new superblock, returned by
 /// [`FileSystem::init_root`].
@@ -388,9 +449,8 @@ pub struct Root<T: FileSystem> {
 impl<T: FileSystem> Root<T> {
     /// Creates the root dentry for the new directory inode `inode` (`d_make_root()`).
     pub fn new(inode: inode::New<T>) -> Result<Self> {
-        let inode = inode.into_raw();
         // SAFETY: `d_make_root` consumes the inode reference, also on failure.
-        let p = unsafe { bindings::d_make_root(inode.as_ptr()) };
+        let p = inode.finish(|inode| unsafe { bindings::d_make_root(inode) })?;
         Ok(Self {
             dentry: NonNull::new(p).ok_or(ENOMEM)?,
             _p: PhantomData,

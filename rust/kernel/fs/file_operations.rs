@@ -40,8 +40,9 @@ pub trait Operations {
     /// Lists the entries of directory `dir` from the position of `emitter` on
     /// (`iterate_shared`), with `dir` locked shared.
     ///
-    /// Positions are up to the file system; [`DirEmitter::emit_dots`] uses 0 and 1 for `.` and
-    /// `..`. Stop when [`DirEmitter::emit`] returns `false`: the caller's buffer is full.
+    /// Positions count entries: [`DirEmitter::emit_dots`] uses 0 and 1 for `.` and `..`, and
+    /// each [`DirEmitter::emit`] moves to the next position. Stop when it returns `false`: the
+    /// caller's buffer is full.
     fn read_dir(
         _dir: &Locked<'_, INode<Self::FileSystem>, Shared>,
         _emitter: &mut DirEmitter<'_>,

@@ -44,6 +44,7 @@ use core::{
     ptr,
     sync::atomic::{
         AtomicBool,
+        AtomicUsize,
         Ordering, //
     },
 };
@@ -143,12 +144,14 @@ pub trait FileSystem: Sized + Send + Sync + 'static {
 ///
 /// # Invariants
 ///
-/// While `fs` is registered, `inode_cache` is the inode cache of `T` (see
-/// [`FileSystem::INodeData`]) and does not change.
+/// While `fs` is registered or a superblock of it exists, `inode_cache` is the inode cache of
+/// `T` (see [`FileSystem::INodeData`]) and does not change. `live_sbs` counts the superblocks of
+/// the type between the start of `fill_super` and the end of `kill_sb`.
 #[repr(C)]
 pub(crate) struct FsType<T: FileSystem> {
     fs: Opaque<bindings::file_system_type>,
     inode_cache: UnsafeCell<InodeCache>,
+    live_sbs: AtomicUsize,
     _p: PhantomData<T>,
 }
 
@@ -163,6 +166,7 @@ impl<T: FileSystem> FsType<T> {
         Self {
             fs: Opaque::zeroed(),
             inode_cache: UnsafeCell::new(InodeCache::none()),
+            live_sbs: AtomicUsize::new(0),
             _p: PhantomData,
         }
     }
@@ -202,13 +206,39 @@ impl<T: FileSystem> FsType<T> {
     /// `self` must be registered by [`FsType::register`], and no other thread may call
     /// `register` or `unregister` on it concurrently.
     unsafe fn unregister(&self) {
-        // Mounted superblocks pin the module, or built-in code, that unregisters.
         // SAFETY: `fs` is registered (safety requirements).
         unsafe { bindings::unregister_filesystem(self.fs.get()) };
-        // No superblock, hence no inode, of `T` is left; `InodeCache::drop` waits for the inodes
-        // still being freed after RCU grace periods before destroying the cache.
-        // SAFETY: The type is not registered anymore: nobody else uses `inode_cache`.
+        // No new superblock can appear now. Superblocks of a module's type pin the module, so
+        // there are none when it unregisters; built-in code may unregister while one is still
+        // being shut down (e.g. after `kern_unmount()` from a kernel thread): wait for it.
+        let mut warned = false;
+        while self.live_sbs.load(Ordering::Acquire) != 0 {
+            if !warned {
+                let name = T::NAME.to_str().unwrap_or("?");
+                crate::pr_warn!("{name}: waiting for superblocks to go away\n");
+                warned = true;
+            }
+            // SAFETY: `msleep` may be called in process context, where unregistering happens.
+            unsafe { bindings::msleep(10) };
+        }
+        // No inode of `T` is left; `InodeCache::drop` waits for the inodes still being freed
+        // after RCU grace periods before destroying the cache.
+        // SAFETY: The type is not registered and has no superblocks: nobody uses `inode_cache`.
         unsafe { *self.inode_cache.get() = InodeCache::none() };
+    }
+
+    /// Returns the [`FsType`] of superblock `sb`.
+    ///
+    /// # Safety
+    ///
+    /// `sb` must be a valid superblock of type `T`, whose `s_type` is a registered [`FsType<T>`],
+    /// valid for `'a`.
+    unsafe fn of_sb<'a>(sb: *mut bindings::super_block) -> &'a Self {
+        // SAFETY: `s_type` is the `fs` field of a `FsType<T>` (safety requirements).
+        unsafe {
+            let fs = (*sb).s_type.cast::<Opaque<bindings::file_system_type>>();
+            &*crate::container_of!(fs, Self, fs)
+        }
     }
 
     /// Returns the inode cache of the file system type of superblock `sb`.
@@ -217,12 +247,9 @@ impl<T: FileSystem> FsType<T> {
     ///
     /// `sb` must be a valid superblock of type `T`, whose `s_type` is a registered [`FsType<T>`].
     pub(crate) unsafe fn inode_cache(sb: *mut bindings::super_block) -> *mut bindings::kmem_cache {
-        // SAFETY: `s_type` is the `fs` field of a registered `FsType<T>` (safety requirements),
-        // whose `inode_cache` does not change while registered (type invariant).
-        unsafe {
-            let fs = (*sb).s_type.cast::<Opaque<bindings::file_system_type>>();
-            (*(*crate::container_of!(fs, Self, fs)).inode_cache.get()).as_raw()
-        }
+        // SAFETY: `sb` is a superblock of a registered `FsType<T>` (safety requirements), whose
+        // `inode_cache` does not change while the superblock exists (type invariant).
+        unsafe { (*Self::of_sb(sb).inode_cache.get()).as_raw() }
     }
 
     const CONTEXT_OPS: bindings::fs_context_operations = bindings::fs_context_operations {
@@ -324,6 +351,11 @@ impl<T: FileSystem> FsType<T> {
         sb_ptr: *mut bindings::super_block,
         fc: *mut bindings::fs_context,
     ) -> c_int {
+        // `kill_sb` runs for every superblock that `fill_super` was called for, also on failure.
+        // SAFETY: `sb_ptr` is a new superblock of this registered type.
+        unsafe { Self::of_sb(sb_ptr) }
+            .live_sbs
+            .fetch_add(1, Ordering::AcqRel);
         from_result(|| {
             // Inodes of `T` must come from its `alloc_inode`, also when `fill_super` sets no ops.
             // SAFETY: `sb_ptr` is a new superblock nobody else uses until `fill_super` returns.
@@ -360,14 +392,20 @@ impl<T: FileSystem> FsType<T> {
             // SAFETY: `s_fs_info` is from `into_foreign` in `fill_super_callback`; reclaimed once.
             drop(unsafe { T::Data::from_foreign(data) });
         }
+        // Last: the type may be unregistered as soon as this reaches zero.
+        // SAFETY: `sb_ptr` is a superblock of this type, which is still registered or waiting in
+        // `unregister` for this count; it is in static storage (`Registration::new`).
+        unsafe { Self::of_sb(sb_ptr) }
+            .live_sbs
+            .fetch_sub(1, Ordering::AcqRel);
     }
 }
 
 /// A registration of a file system type, for modules (usually through
 /// [`module_fs!`](crate::module_fs)).
 ///
-/// It must live in static storage (e.g. a module's state) because `struct file_system_type`
-/// embeds lockdep class keys.
+/// It must live in static storage (e.g. a module's state): `struct file_system_type` embeds
+/// lockdep class keys, and the VFS still uses it right after the last superblock is shut down.
 ///
 /// # Invariants
 ///
@@ -383,7 +421,12 @@ pub struct Registration<T: FileSystem> {
 
 impl<T: FileSystem> Registration<T> {
     /// Registers file system type `T`, owned by `module`.
-    pub fn new(module: &'static ThisModule) -> impl PinInit<Self, Error> {
+    ///
+    /// # Safety
+    ///
+    /// The registration must be initialised in static storage, such as the state of `module`,
+    /// and only be dropped when `module` is unloaded.
+    pub unsafe fn new(module: &'static ThisModule) -> impl PinInit<Self, Error> {
         let init = move |slot: *mut Self| {
             // SAFETY: `slot` is valid for writes and pinned (`pin_init_from_closure` contract).
             unsafe {
@@ -491,7 +534,7 @@ impl<T: FileSystem> PinnedDrop for Registration<T> {
 ///         _excl: bool,
 ///     ) -> Result {
 ///         let tag = dentry.name().len() as u64;
-///         dentry.make_persistent(new_inode(dir.super_block(), Some(dir), mode, tag)?);
+///         dentry.make_persistent(new_inode(dir.super_block(), Some(dir), mode, tag)?)?;
 ///         dir.touch_mtime_ctime();
 ///         Ok(())
 ///     }
@@ -638,7 +681,8 @@ macro_rules! module_fs {
                 module: &'static $crate::ThisModule,
             ) -> impl ::pin_init::PinInit<Self, $crate::error::Error> {
                 $crate::try_pin_init!(Self {
-                    _fs <- $crate::fs::filesystem::Registration::new(module),
+                    // SAFETY: The module's state is static and dropped when it is unloaded.
+                    _fs <- unsafe { $crate::fs::filesystem::Registration::new(module) },
                 })
             }
         }

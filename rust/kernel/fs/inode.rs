@@ -17,6 +17,7 @@ mod operations;
 
 pub(crate) use data::{
     alloc_inode_callback,
+    destroy_inode_callback,
     free_inode_callback,
     init_data,
     InodeCache, //
@@ -457,9 +458,12 @@ impl<T: FileSystem> New<T> {
         unsafe { self.inode.as_mut() }
     }
 
-    /// Sets the inode number.
+    /// Sets the inode number of an inode from [`SuperBlock::new_inode`]. An inode from the inode
+    /// cache ([`SuperBlock::iget`]) keeps the number it is hashed under.
     pub fn set_ino(mut self, ino: Ino) -> Self {
-        self.raw().i_ino = ino.0;
+        if !self.locked {
+            self.raw().i_ino = ino.0;
+        }
         self
     }
 
@@ -508,6 +512,11 @@ impl<T: FileSystem> New<T> {
     }
 
     /// Sets the file operations used when the inode is opened.
+    ///
+    /// File operations served from the page cache ([`FileOps::generic`],
+    /// [`FileOps::generic_read_only`]) need address space operations that can read pages, and
+    /// writable ones also write them ([`AddressSpaceOps::ram`]); the inode fails to finish with
+    /// `EINVAL` otherwise.
     pub fn set_fops(mut self, fops: &'static FileOps<T>) -> Self {
         self.raw().__bindgen_anon_3.i_fop = fops.as_raw();
         self
@@ -581,22 +590,71 @@ impl<T: FileSystem> New<T> {
         Ok(self)
     }
 
-    /// Finishes setting up the inode and returns it.
-    pub fn into_inode(self) -> ARef<INode<T>> {
-        // SAFETY: We own one reference, which is transferred to the `ARef`.
-        unsafe { ARef::from_raw(self.into_raw().cast()) }
+    /// Finishes setting up the inode and returns it. Fails with `EINVAL` (dropping the inode)
+    /// if the operations set do not fit together, see [`New::set_fops`].
+    pub fn into_inode(self) -> Result<ARef<INode<T>>> {
+        // SAFETY: `finish` passes the reference we own, which is transferred to the `ARef`.
+        self.finish(|inode| unsafe { ARef::from_raw(NonNull::new_unchecked(inode).cast()) })
     }
 
-    /// Finishes setting up the inode and returns the raw pointer with the reference we own. A
-    /// new inode of the inode cache is unlocked (`unlock_new_inode()`), waking up those waiting
-    /// for it.
-    pub(crate) fn into_raw(self) -> NonNull<bindings::inode> {
-        let me = ManuallyDrop::new(self);
-        if me.locked {
-            // SAFETY: The inode is `I_NEW` and fully set up.
-            unsafe { bindings::unlock_new_inode(me.inode.as_ptr()) };
+    /// Checks that the page cache can serve the file and inode operations: the generic file
+    /// operations and page-cache symlinks read pages (`read_folio`), writable ones also write
+    /// and dirty them (`write_begin`, `write_end`, `dirty_folio`).
+    fn check_ops(&self) -> Result {
+        let same = |f: Option<usize>, g: usize| f == Some(g);
+        // SAFETY: By the type invariant the inode is valid; its tables are static and valid.
+        let (fop, iop, aop) = unsafe {
+            let inode = self.inode.as_ref();
+            (
+                &*inode.__bindgen_anon_3.i_fop,
+                &*inode.i_op,
+                &*(*inode.i_mapping).a_ops,
+            )
+        };
+        let reads = same(
+            fop.read_iter.map(|f| f as usize),
+            bindings::generic_file_read_iter as usize,
+        ) || same(
+            fop.splice_read.map(|f| f as usize),
+            bindings::filemap_splice_read as usize,
+        ) || same(
+            iop.get_link.map(|f| f as usize),
+            bindings::page_get_link as usize,
+        );
+        let writes = same(
+            fop.write_iter.map(|f| f as usize),
+            bindings::generic_file_write_iter as usize,
+        );
+        let can_write =
+            aop.write_begin.is_some() && aop.write_end.is_some() && aop.dirty_folio.is_some();
+        if (reads && aop.read_folio.is_none()) || (writes && !can_write) {
+            return Err(EINVAL);
         }
-        me.inode
+        Ok(())
+    }
+
+    /// Finishes setting up the inode: checks its operations ([`New::check_ops`]), then lets
+    /// `attach` take over our reference, e.g. by attaching the inode to a dentry. A new inode of
+    /// the inode cache is unlocked (`unlock_new_inode()`) only after that, so that nobody finds
+    /// it before it is attached.
+    pub(crate) fn finish<R>(self, attach: impl FnOnce(*mut bindings::inode) -> R) -> Result<R> {
+        self.check_ops()?;
+        let me = ManuallyDrop::new(self);
+        let inode = me.inode.as_ptr();
+        if me.locked {
+            // Keep the inode alive until it is unlocked, even if `attach` releases it.
+            // SAFETY: We own a reference to the valid inode.
+            unsafe { bindings::ihold(inode) };
+        }
+        let r = attach(inode);
+        if me.locked {
+            // SAFETY: The inode is `I_NEW`, set up and attached; we hold the extra reference.
+            unsafe {
+                bindings::unlock_new_inode(inode);
+                bindings::iput(inode);
+            }
+        }
+        Ok(r)
     }
 }
 

@@ -178,7 +178,8 @@ impl<const N: usize> Table<N> {
 
     /// Returns the table as an unsized [`Spec`].
     pub const fn spec(&'static self) -> &'static Spec {
-        let p: *const [Entry] = ptr::slice_from_raw_parts(self.entries.as_ptr(), N);
+        // Derived from the whole table: C reads the terminator through it.
+        let p: *const [Entry] = ptr::slice_from_raw_parts(ptr::from_ref(self).cast::<Entry>(), N);
         // `repr(C)` places `end` right after the entries: the slice is followed by the terminator.
         // SAFETY: `Spec` is `repr(transparent)` over `[Entry]`.
         unsafe { &*(p as *const Spec) }

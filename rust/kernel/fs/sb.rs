@@ -158,6 +158,7 @@ impl<T: FileSystem> SuperBlock<T> {
     /// ([`IGet::New`]). Others looking for the same inode wait until the new one is set up.
     ///
     /// `data` is only called for a new inode; if it fails, the inode is dropped (`iget_failed()`).
+    /// It must not look up the same inode number again: that waits for the new inode.
     pub fn iget(&self, ino: Ino, data: impl FnOnce() -> Result<T::INodeData>) -> Result<IGet<T>> {
         // SAFETY: `self` is a valid superblock.
         let p = unsafe { bindings::iget_locked(self.as_raw(), ino.0) };
@@ -246,6 +247,7 @@ unsafe impl<T: FileSystem> Sync for Ops<T> {}
 impl<T: FileSystem> Ops<T> {
     const DEFAULT: bindings::super_operations = bindings::super_operations {
         alloc_inode: inode::alloc_inode_callback::<T>(),
+        destroy_inode: inode::destroy_inode_callback::<T>(),
         free_inode: inode::free_inode_callback::<T>(),
         ..pin_init::zeroed()
     };
@@ -263,6 +265,7 @@ impl<T: FileSystem> Ops<T> {
         Self(
             bindings::super_operations {
                 alloc_inode: inode::alloc_inode_callback::<T>(),
+                destroy_inode: inode::destroy_inode_callback::<T>(),
                 free_inode: inode::free_inode_callback::<T>(),
                 statfs: if U::LIBFS.has(Libfs::STATFS) {
                     Some(bindings::simple_statfs)

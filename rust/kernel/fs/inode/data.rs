@@ -4,8 +4,10 @@
 //!
 //! A file system whose inodes carry data gets a slab cache of its own, created when its type is
 //! registered. `alloc_inode` allocates a [`WithData`] from it, the inode and the data side by
-//! side; `free_inode` drops the data and frees the object after an RCU grace period; the cache is
-//! destroyed after `rcu_barrier()` when the type is unregistered. A file system without data
+//! side; `destroy_inode` drops the data when the inode is evicted, in process context (its
+//! `Drop` may sleep), and `free_inode` frees the object after an RCU grace period; the cache is
+//! destroyed after `rcu_barrier()` when the type is unregistered. No Rust callback runs in
+//! RCU-walk mode, where an evicted inode could still be seen. A file system without data
 //! (`()`) uses the VFS's common inode cache.
 //!
 //! C header: [`include/linux/fs.h`](srctree/include/linux/fs.h)
@@ -178,6 +180,16 @@ pub(crate) const fn alloc_inode_callback<T: FileSystem>(
     }
 }
 
+/// `super_operations::destroy_inode` for `T`, if it has inode data.
+pub(crate) const fn destroy_inode_callback<T: FileSystem>(
+) -> Option<unsafe extern "C" fn(*mut bindings::inode)> {
+    if has_data::<T>() {
+        Some(destroy_inode::<T>)
+    } else {
+        None
+    }
+}
+
 /// `super_operations::free_inode` for `T`, if it has inode data.
 pub(crate) const fn free_inode_callback<T: FileSystem>(
 ) -> Option<unsafe extern "C" fn(*mut bindings::inode)> {
@@ -209,23 +221,38 @@ unsafe extern "C" fn alloc_inode<T: FileSystem>(
     unsafe { Opaque::cast_into(&raw const (*c).inode) }
 }
 
-/// `super_operations::free_inode`, called after an RCU grace period.
+/// `super_operations::destroy_inode`: drops the data of an inode being evicted.
 ///
 /// # Safety
 ///
-/// Called by the VFS with an inode of `T` allocated by `alloc_inode`, not used anymore.
-unsafe extern "C" fn free_inode<T: FileSystem>(inode: *mut bindings::inode) {
+/// Called by the VFS (`destroy_inode()`) in process context with an inode of `T` allocated by
+/// `alloc_inode` that is being evicted; `free_inode` follows after an RCU grace period.
+unsafe extern "C" fn destroy_inode<T: FileSystem>(inode: *mut bindings::inode) {
     // SAFETY: `inode` was allocated by `alloc_inode` (safety requirements).
     let c = unsafe { WithData::<T>::from_inode(inode) };
-    // SAFETY: Nobody uses the inode anymore; by the invariant of `WithData`, `data` is
-    // initialised if `has_data`.
+    // SAFETY: The inode is being evicted: no Rust code uses its data anymore (none runs in
+    // RCU-walk mode). By the invariant of `WithData`, `data` is initialised if `has_data`.
     unsafe {
         if (*c).has_data {
             (*c).has_data = false;
             (*c).data.assume_init_drop();
         }
-        // `kfree()` frees objects of any slab cache. The superblock, and with it the way to the
-        // cache, may already be gone in this RCU callback.
-        bindings::kfree(c.cast());
     }
+}
+
+/// `super_operations::free_inode`, called after an RCU grace period.
+///
+/// # Safety
+///
+/// Called by the VFS with an inode of `T` allocated by `alloc_inode`, destroyed by
+/// `destroy_inode` and not used anymore.
+unsafe extern "C" fn free_inode<T: FileSystem>(inode: *mut bindings::inode) {
+    // SAFETY: `inode` was allocated by `alloc_inode` (safety requirements).
+    let c = unsafe { WithData::<T>::from_inode(inode) };
+    // `destroy_inode` dropped the data (`has_data` is false), except for an inode that failed to
+    // be set up (`iget_failed()`), which never had data.
+    // `kfree()` frees objects of any slab cache; the superblock, and with it the way to the
+    // cache, may already be gone in this RCU callback.
+    // SAFETY: Nobody uses the object anymore.
+    unsafe { bindings::kfree(c.cast()) };
 }

@@ -24,9 +24,10 @@ use crate::{
     fs::{
         dentry::{
             Child,
-            DEntry,
+            Looked,
             Lookup,
             Negative,
+            Opened,
             RenameEntry,
             TmpFile, //
         },
@@ -84,12 +85,12 @@ pub trait Operations {
 
     /// Looks up the name of `dentry` in `dir` (`lookup`), with `dir` locked at least shared.
     ///
-    /// Usually ends with [`Lookup::splice`], with the inode found or `None` for a name that does
-    /// not exist, and returns its result.
-    fn lookup(
+    /// Ends with [`Lookup::splice`], with the inode found or `None` for a name that does not
+    /// exist, and returns its result.
+    fn lookup<'a>(
         _dir: &Locked<'_, INode<Self::FileSystem>, Shared>,
-        _dentry: Lookup<'_, Self::FileSystem>,
-    ) -> Result<Option<ARef<DEntry<Self::FileSystem>>>> {
+        _dentry: Lookup<'a, Self::FileSystem>,
+    ) -> Result<Looked<'a, Self::FileSystem>> {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
 
@@ -104,15 +105,14 @@ pub trait Operations {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
 
-    /// Creates a directory for the negative `dentry` in `dir` (`mkdir`).
-    ///
-    /// Returns `None` when `dentry` was instantiated, or another dentry to use instead.
+    /// Creates a directory for the negative `dentry` in `dir` (`mkdir`), instantiating
+    /// `dentry` (the C callback then returns `NULL`).
     fn mkdir(
         _idmap: &MntIdmap,
         _dir: &Locked<'_, INode<Self::FileSystem>, Exclusive>,
         _dentry: Negative<'_, Self::FileSystem>,
         _mode: Mode,
-    ) -> Result<Option<ARef<DEntry<Self::FileSystem>>>> {
+    ) -> Result {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
 
@@ -171,14 +171,14 @@ pub trait Operations {
     }
 
     /// Creates an unnamed file of `mode` in `dir` for an `O_TMPFILE` open and opens it
-    /// (`tmpfile`), see [`TmpFile::open`]. The VFS does not lock `dir`: nothing becomes visible
-    /// in it.
-    fn tmpfile(
+    /// (`tmpfile`) with [`TmpFile::open`], whose token it returns. The VFS does not lock `dir`:
+    /// nothing becomes visible in it.
+    fn tmpfile<'a>(
         _idmap: &MntIdmap,
         _dir: &INode<Self::FileSystem>,
-        _file: TmpFile<'_, Self::FileSystem>,
+        _file: TmpFile<'a, Self::FileSystem>,
         _mode: Mode,
-    ) -> Result {
+    ) -> Result<Opened<'a>> {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
 }
@@ -227,8 +227,14 @@ unsafe impl<T: FileSystem> Sync for Ops<T> {}
 
 impl<T: FileSystem> Ops<T> {
     /// Builds the table for operations `U`.
+    ///
+    /// A directory with its own `lookup` cannot take `unlink`, `rmdir` or `rename` from libfs:
+    /// those unpin dentries that only libfs's `lookup` keeps pinned (a build error).
     pub const fn new<U: Operations<FileSystem = T>>() -> Self {
         let l = U::LIBFS;
+        if U::HAS_LOOKUP && l.has(Libfs::UNLINK.union(Libfs::RMDIR).union(Libfs::RENAME)) {
+            panic!("libfs unlink, rmdir and rename need libfs lookup");
+        }
         Self(
             bindings::inode_operations {
                 lookup: if U::HAS_LOOKUP {
@@ -334,8 +340,7 @@ unsafe extern "C" fn lookup_callback<U: Operations>(
     // SAFETY: Valid arguments for the call, `dentry` a child of locked `dir` being looked up.
     let (dir, dentry) = unsafe { (Locked::new(INode::from_raw(dir)), Lookup::from_raw(dentry)) };
     match U::lookup(&dir, dentry) {
-        Ok(None) => ptr::null_mut(),
-        Ok(Some(d)) => ARef::into_raw(d).as_ptr().cast(),
+        Ok(looked) => looked.into_raw(),
         Err(e) => e.to_ptr(),
     }
 }
@@ -390,8 +395,7 @@ unsafe extern "C" fn mkdir_callback<U: Operations>(
         )
     };
     match U::mkdir(idmap, &dir, dentry, Mode::from_bits(mode)) {
-        Ok(None) => ptr::null_mut(),
-        Ok(Some(d)) => ARef::into_raw(d).as_ptr().cast(),
+        Ok(()) => ptr::null_mut(),
         Err(e) => e.to_ptr(),
     }
 }
@@ -473,7 +477,8 @@ unsafe extern "C" fn tmpfile_callback<U: Operations>(
                 TmpFile::from_raw(file),
             )
         };
-        U::tmpfile(idmap, dir, file, Mode::from_bits(mode))?;
+        // The token proves that the file was opened.
+        let _opened: Opened<'_> = U::tmpfile(idmap, dir, file, Mode::from_bits(mode))?;
         Ok(0)
     })
 }
