@@ -43,8 +43,7 @@ use kernel::fs::{
 use kernel::{
     prelude::*,
     seq_file::SeqFile,
-    seq_print,
-    sync::aref::ARef, //
+    seq_print, //
 };
 
 kernel::module_fs! {

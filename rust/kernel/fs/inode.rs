@@ -613,17 +613,17 @@ impl<T: FileSystem> New<T> {
         };
         let reads = same(
             fop.read_iter.map(|f| f as usize),
-            bindings::generic_file_read_iter as usize,
+            bindings::generic_file_read_iter as *const () as usize,
         ) || same(
             fop.splice_read.map(|f| f as usize),
-            bindings::filemap_splice_read as usize,
+            bindings::filemap_splice_read as *const () as usize,
         ) || same(
             iop.get_link.map(|f| f as usize),
-            bindings::page_get_link as usize,
+            bindings::page_get_link as *const () as usize,
         );
         let writes = same(
             fop.write_iter.map(|f| f as usize),
-            bindings::generic_file_write_iter as usize,
+            bindings::generic_file_write_iter as *const () as usize,
         );
         let can_write =
             aop.write_begin.is_some() && aop.write_end.is_some() && aop.dirty_folio.is_some();

@@ -39,8 +39,7 @@ use crate::{
             Shared, //
         },
     },
-    prelude::*,
-    sync::aref::ARef, //
+    prelude::*, //
 };
 use core::{
     marker::PhantomData,
