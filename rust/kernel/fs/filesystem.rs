@@ -115,6 +115,11 @@ pub trait FileSystem: Sized + Send + Sync + 'static {
     type Options: Default + Send;
 
     /// Per-superblock data, kept in `sb->s_fs_info` and dropped when the superblock is killed.
+    ///
+    /// It is dropped after the superblock's inodes and dentries were evicted
+    /// (`kill_anon_super()`), so it must not hold inode or dentry references
+    /// ([`ARef<INode>`](super::inode::INode), [`ARef<DEntry>`](super::dentry::DEntry)): the VFS
+    /// would report busy inodes at unmount.
     type Data: ForeignOwnable + Send + Sync;
 
     /// Per-inode data, given when an inode is created and reachable with

@@ -6,7 +6,8 @@
 //! (`kern_mount()`), not attached to any mount namespace. Paths are resolved relative to its root.
 //! Besides kernel users of a private file system, this is what KUnit tests use to drive a file
 //! system through the VFS entry points (`vfs_mkdir()`, `vfs_unlink()`, `kernel_write()`, ...), so
-//! that they see what system calls would.
+//! that they see what system calls would. The path operations are meant for such tests; kernel
+//! code should not resolve paths on behalf of user space with them.
 //!
 //! C headers: [`include/linux/fs.h`](srctree/include/linux/fs.h),
 //! [`include/linux/namei.h`](srctree/include/linux/namei.h)
