@@ -130,8 +130,8 @@ unsafe extern "C" fn read_folio_callback<U: Operations>(
     _file: *mut bindings::file,
     folio: *mut bindings::folio,
 ) -> c_int {
-    // SAFETY: A locked page-cache folio has a stable mapping whose host is a valid inode of
-    // `U::FileSystem`, kept alive by the reader.
+    // The reader keeps the inode alive.
+    // SAFETY: A locked folio has a stable mapping whose host is an inode of `U::FileSystem`.
     let inode = unsafe { INode::from_raw((*bindings::folio_mapping(folio)).host) };
     // INVARIANT: The folio is locked by the caller for the duration of the call.
     let mut locked = LockedFolio {

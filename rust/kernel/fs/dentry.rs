@@ -169,8 +169,8 @@ impl<'a, T: FileSystem> Lookup<'a, T> {
     /// the VFS should use instead: the existing alias of a directory inode, moved here.
     pub fn splice(self, inode: Option<ARef<INode<T>>>) -> Result<Looked<'a, T>> {
         let inode = inode.map_or(core::ptr::null_mut(), |i| ARef::into_raw(i).as_ptr().cast());
-        // SAFETY: The dentry is being looked up (type invariant); `d_splice_alias` consumes the
-        // inode reference, also on failure.
+        // `d_splice_alias` consumes the inode reference, also on failure.
+        // SAFETY: The dentry is being looked up (type invariant).
         let d = unsafe { bindings::d_splice_alias(inode, self.dentry.as_raw()) };
         let d = crate::error::from_err_ptr(d)?;
         Ok(Looked {
@@ -367,8 +367,7 @@ impl<'a, T: FileSystem> Negative<'a, T> {
         // The inode reference moves to the dentry; the extra (pinning) dentry reference is dropped
         // by `d_make_discardable()` or at umount.
         inode.finish(|inode| {
-            // SAFETY: The dentry is negative (type invariant), its parent locked; the inode is
-            // new.
+            // SAFETY: The dentry is negative, its parent locked (type invariant); the inode is new.
             unsafe { bindings::d_make_persistent(self.dentry.as_raw(), inode) };
         })
     }
@@ -421,12 +420,11 @@ impl<'a, T: FileSystem> TmpFile<'a, T> {
     pub fn open(self, inode: inode::New<T>) -> Result<Opened<'a>> {
         let (file, dentry) = (self.file.as_ptr(), self.dentry());
         inode.finish(|inode| {
-            // SAFETY: `file` is being opened and its dentry is negative (type invariant);
             // `d_tmpfile` takes over the new inode's reference.
+            // SAFETY: `file` is being opened and its dentry is negative (type invariant).
             unsafe { bindings::d_tmpfile(file, inode) };
         })?;
-        // SAFETY: `file` is not opened yet (type invariant) and `dentry` is its dentry, now
-        // positive.
+        // SAFETY: `file` is not opened yet (type invariant); `dentry`, its dentry, is positive.
         to_result(unsafe { bindings::finish_open(file, dentry, None) })?;
         Ok(Opened(PhantomData))
     }

@@ -160,8 +160,8 @@ pub(crate) struct FsType<T: FileSystem> {
     _p: PhantomData<T>,
 }
 
-// SAFETY: The VFS locks the registered `file_system_type`; `inode_cache` only changes while the
-// type is not registered, under the exclusive rights of `register`/`unregister`.
+// `inode_cache` only changes while the type is not registered, in `register`/`unregister`.
+// SAFETY: The VFS locks the registered `file_system_type`; see above for `inode_cache`.
 unsafe impl<T: FileSystem> Sync for FsType<T> {}
 // SAFETY: As above; a file system type may be unregistered from any thread.
 unsafe impl<T: FileSystem> Send for FsType<T> {}
@@ -252,8 +252,8 @@ impl<T: FileSystem> FsType<T> {
     ///
     /// `sb` must be a valid superblock of type `T`, whose `s_type` is a registered [`FsType<T>`].
     pub(crate) unsafe fn inode_cache(sb: *mut bindings::super_block) -> *mut bindings::kmem_cache {
-        // SAFETY: `sb` is a superblock of a registered `FsType<T>` (safety requirements), whose
         // `inode_cache` does not change while the superblock exists (type invariant).
+        // SAFETY: `sb` is a superblock of a registered `FsType<T>` (safety requirements).
         unsafe { (*Self::of_sb(sb).inode_cache.get()).as_raw() }
     }
 
@@ -398,8 +398,8 @@ impl<T: FileSystem> FsType<T> {
             drop(unsafe { T::Data::from_foreign(data) });
         }
         // Last: the type may be unregistered as soon as this reaches zero.
-        // SAFETY: `sb_ptr` is a superblock of this type, which is still registered or waiting in
-        // `unregister` for this count; it is in static storage (`Registration::new`).
+        // The type is still registered or waiting in `unregister` for this count.
+        // SAFETY: `sb_ptr` is a superblock of this type, in static storage (`Registration::new`).
         unsafe { Self::of_sb(sb_ptr) }
             .live_sbs
             .fetch_sub(1, Ordering::AcqRel);
@@ -441,8 +441,8 @@ impl<T: FileSystem> Registration<T> {
                 (*ty).register(module.as_ptr())
             }
         };
-        // SAFETY: On success the closure initialised all of `*slot` (`_pin` is zero-sized); on
-        // failure nothing needs to be dropped and `slot` may be reused.
+        // On failure nothing needs to be dropped and `slot` may be reused.
+        // SAFETY: On success the closure initialised all of `*slot` (`_pin` is zero-sized).
         unsafe { pin_init::pin_init_from_closure(init) }
     }
 }

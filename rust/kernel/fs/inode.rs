@@ -356,20 +356,19 @@ impl<T: FileSystem> INode<T> {
     /// ([`SuperBlock::new_inode`], [`SuperBlock::iget`]).
     pub fn data(&self) -> &T::INodeData {
         if !has_data::<T>() {
-            // SAFETY: `T::INodeData` is zero-sized without drop glue (`has_data`), so any
-            // well-aligned pointer is a valid reference to it; a value of it existed, to create
-            // the inode.
+            // `T::INodeData` is zero-sized without drop glue (`has_data`), and a value of it
+            // existed, to create the inode.
+            // SAFETY: Any well-aligned pointer is a valid reference to such a zero-sized type.
             return unsafe { NonNull::dangling().as_ref() };
         }
-        // SAFETY: By the type invariant the inode is embedded in a `WithData<T>` whose data is
-        // initialised and lives as long as the inode.
+        // The data lives as long as the inode.
+        // SAFETY: By the type invariant the inode is in a `WithData<T>` with initialised data.
         unsafe { WithData::<T>::data(self.as_raw()) }
     }
 
     /// Returns the superblock the inode belongs to.
     pub fn super_block(&self) -> &SuperBlock<T> {
-        // SAFETY: An inode attached to the dcache belongs to a ready superblock, which outlives
-        // it.
+        // SAFETY: An inode belongs to a ready superblock, which outlives it.
         unsafe { SuperBlock::from_raw((*self.as_raw()).i_sb) }
     }
 }
@@ -568,8 +567,8 @@ impl<T: FileSystem> New<T> {
         if aops.write_begin.is_none() || aops.write_end.is_none() {
             return Err(EINVAL);
         }
-        // SAFETY: The inode is new and owned by us, its mapping can write; `target` is
-        // NUL-terminated and `len` counts the NUL.
+        // `target` is NUL-terminated and `len` counts the NUL.
+        // SAFETY: The inode is new and owned by us, and its mapping can write.
         to_result(unsafe { bindings::page_symlink(self.raw(), target.as_char_ptr(), len) })?;
         Ok(self)
     }
@@ -689,12 +688,11 @@ impl<T: FileSystem> NewEntry<T> for TmpFile<'_, T> {
 impl<T: FileSystem> Drop for New<T> {
     fn drop(&mut self) {
         if self.locked {
-            // SAFETY: We own the reference to an `I_NEW` inode: `iget_failed` marks it bad,
-            // unhashes and unlocks it and releases it, so that waiters look it up again.
+            // `iget_failed` marks it bad, unhashes, unlocks and releases it: waiters look again.
+            // SAFETY: We own the reference to an `I_NEW` inode.
             unsafe { bindings::iget_failed(self.inode.as_ptr()) };
         } else {
-            // SAFETY: We own a reference to an unhashed, unlinked inode: `iput` evicts and frees
-            // it.
+            // SAFETY: We own a reference to an unhashed, unlinked inode, which `iput` frees.
             unsafe { bindings::iput(self.inode.as_ptr()) };
         }
     }

@@ -277,8 +277,8 @@ impl KernMount {
     fn link_dentry(&self, old: *mut bindings::dentry, dir: &CStr, name: &CStr) -> Result {
         let idmap = MntIdmap::nop().as_raw();
         self.create_with(dir, name, |dir, d| {
-            // SAFETY: `old` is a referenced dentry of this mount; `d` is a negative child of the
-            // locked directory `dir`.
+            // `old` is a referenced dentry of this mount.
+            // SAFETY: `d` is a negative child of the locked directory `dir`.
             unsafe { bindings::vfs_link(old, idmap, dir, d, ptr::null_mut()) }
         })
     }
@@ -300,8 +300,8 @@ impl KernMount {
         rd.old_parent = old_parent.0.dentry;
         rd.new_parent = new_parent.0.dentry;
         rd.flags = flags;
-        // SAFETY: Both parents are valid directories of this mount; the names are single
-        // components. On success `end_renaming` releases what `start_renaming` took.
+        // On success `end_renaming` releases what `start_renaming` took.
+        // SAFETY: Both parents are valid directories of this mount; the names are components.
         to_result(unsafe { bindings::start_renaming(&mut rd, 0, &mut old_q, &mut new_q) })?;
         // SAFETY: `rd` holds the locked parents and looked-up children from `start_renaming`.
         let ret = unsafe { bindings::vfs_rename(&mut rd) };

@@ -216,8 +216,8 @@ unsafe extern "C" fn alloc_inode<T: FileSystem>(
     if c.is_null() {
         return ptr::null_mut();
     }
-    // SAFETY: `c` is a constructed `WithData<T>` (`inode_init_once_callback`); freed objects have
-    // `has_data` false (`free_inode`).
+    // Objects are constructed by `inode_init_once_callback`; freed ones have `has_data` false.
+    // SAFETY: `c` is a valid, constructed `WithData<T>` of the inode cache of `T`.
     unsafe { Opaque::cast_into(&raw const (*c).inode) }
 }
 
@@ -230,8 +230,9 @@ unsafe extern "C" fn alloc_inode<T: FileSystem>(
 unsafe extern "C" fn destroy_inode<T: FileSystem>(inode: *mut bindings::inode) {
     // SAFETY: `inode` was allocated by `alloc_inode` (safety requirements).
     let c = unsafe { WithData::<T>::from_inode(inode) };
-    // SAFETY: The inode is being evicted: no Rust code uses its data anymore (none runs in
-    // RCU-walk mode). By the invariant of `WithData`, `data` is initialised if `has_data`.
+    // The inode is being evicted: no Rust code uses its data anymore (none runs in RCU-walk
+    // mode).
+    // SAFETY: By the invariant of `WithData`, `data` is initialised if `has_data`.
     unsafe {
         if (*c).has_data {
             (*c).has_data = false;
