@@ -4,18 +4,10 @@
 
 Usage: check_safety.py FILE...
 
-A `// SAFETY:` comment counts for an `unsafe {` or `unsafe impl` on line N if
-it is found walking back from line N-1 over
-
-- the other lines of the same `//` comment (a comment may span any number of
-  lines), and
-- at most two lines of code that do not end a statement or block, so that
-  the comment may sit on the line that starts the enclosing expression
-  (`Self {` followed by `field: unsafe { ... },`).
-
-The walk stops at a blank line, a doc comment, or a line that ends a
-statement (`;`) or block (`}`), so that one comment does not cover two
-statements.  Occurrences inside comments are ignored.
+The line right above an `unsafe {` or `unsafe impl` must start with
+`// SAFETY:`: a comment that explains more goes above it, so the reason for
+the `unsafe` is always the line next to it.  Occurrences inside comments are
+ignored.
 
 Prints one line FILE:LINE: TEXT per offender and exits with 1 if any.
 """
@@ -24,7 +16,6 @@ import re
 import sys
 
 UNSAFE = re.compile(r"\bunsafe\s*(\{|impl\b)")
-MAX_CODE_LINES = 2
 
 
 def strip_comment(line):
@@ -37,31 +28,9 @@ def strip_comment(line):
     return line if i < 0 else line[:i]
 
 
-def ends_statement(code):
-    code = code.rstrip()
-    return code.endswith(";") or code.endswith("}") or code.endswith("},") or code.lstrip().startswith("}")
-
-
 def has_safety_comment(lines, n):
-    """Whether the `unsafe` on `lines[n]` (0-based) is documented."""
-    code_lines = 0
-    j = n - 1
-    while j >= 0:
-        s = lines[j].strip()
-        if s.startswith("// SAFETY:"):
-            return True
-        if s.startswith("///") or s.startswith("//!"):
-            return False
-        if s.startswith("//"):
-            j -= 1
-            continue
-        if not s or ends_statement(strip_comment(s)):
-            return False
-        code_lines += 1
-        if code_lines > MAX_CODE_LINES:
-            return False
-        j -= 1
-    return False
+    """Whether the `unsafe` on `lines[n]` (0-based) has `// SAFETY:` right above."""
+    return n > 0 and lines[n - 1].strip().startswith("// SAFETY:")
 
 
 def check(path):
