@@ -487,18 +487,13 @@ unsafe extern "C" fn tmpfile_callback<U: Operations>(
 /// # Safety
 ///
 /// Called by `vfs_unlink()` with `dir` and the inode of `dentry`, a positive child of `dir`, both
-/// locked exclusively.
+/// locked exclusively (`start_removing()`, `inode_lock()`).
 unsafe extern "C" fn unlink_callback<U: Operations>(
     dir: *mut bindings::inode,
     dentry: *mut bindings::dentry,
 ) -> c_int {
-    from_result(|| {
-        // `vfs_unlink()` holds `dir` (`start_removing()`) and the victim (`inode_lock()`).
-        // SAFETY: Valid arguments for the call (see the safety requirements).
-        let (dir, child) = unsafe { (Locked::new(INode::from_raw(dir)), Child::from_raw(dentry)) };
-        U::unlink(&dir, child)?;
-        Ok(0)
-    })
+    // SAFETY: The VFS calls `unlink` as `remove` requires.
+    unsafe { remove(dir, dentry, U::unlink) }
 }
 
 /// `inode_operations::rmdir`.
@@ -506,16 +501,30 @@ unsafe extern "C" fn unlink_callback<U: Operations>(
 /// # Safety
 ///
 /// Called by `vfs_rmdir()` with `dir` and the inode of `dentry`, a positive child directory of
-/// `dir`, both locked exclusively.
+/// `dir`, both locked exclusively (`start_removing()`, `inode_lock()`).
 unsafe extern "C" fn rmdir_callback<U: Operations>(
     dir: *mut bindings::inode,
     dentry: *mut bindings::dentry,
 ) -> c_int {
+    // SAFETY: The VFS calls `rmdir` as `remove` requires.
+    unsafe { remove(dir, dentry, U::rmdir) }
+}
+
+/// Runs `op`, the `unlink` or `rmdir` of a file system, for its C callback.
+///
+/// # Safety
+///
+/// `dir` and the inode of `dentry`, a positive child of `dir` of type `T`, must both be locked
+/// exclusively for the duration of the call.
+unsafe fn remove<T: FileSystem>(
+    dir: *mut bindings::inode,
+    dentry: *mut bindings::dentry,
+    op: impl FnOnce(&Locked<'_, INode<T>, Exclusive>, Child<'_, T>) -> Result,
+) -> c_int {
     from_result(|| {
-        // `vfs_rmdir()` holds `dir` (`start_removing()`) and the victim (`inode_lock()`).
-        // SAFETY: Valid arguments for the call (see the safety requirements).
+        // SAFETY: Valid arguments, locked as the safety requirements say.
         let (dir, child) = unsafe { (Locked::new(INode::from_raw(dir)), Child::from_raw(dentry)) };
-        U::rmdir(&dir, child)?;
+        op(&dir, child)?;
         Ok(0)
     })
 }
