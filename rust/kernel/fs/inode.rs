@@ -218,10 +218,6 @@ pub struct Timestamp {
     pub nsec: u32,
 }
 
-/// The flag of multigrain timestamps in `i_ctime_nsec` (`I_CTIME_QUERIED`, a cast macro that
-/// bindgen does not translate), not part of the time.
-const I_CTIME_QUERIED: u32 = 1 << 31;
-
 /// A device number (`dev_t`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Dev(pub u32);
@@ -347,7 +343,7 @@ impl<T: FileSystem> INode<T> {
         unsafe {
             Timestamp {
                 sec: ptr::read_volatile(&raw const (*i).i_ctime_sec),
-                nsec: ptr::read_volatile(&raw const (*i).i_ctime_nsec) & !I_CTIME_QUERIED,
+                nsec: ptr::read_volatile(&raw const (*i).i_ctime_nsec) & !bindings::I_CTIME_QUERIED,
             }
         }
     }
