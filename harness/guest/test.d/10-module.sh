@@ -3,13 +3,8 @@
 # Module life cycle: load (the built-in KUnit suite of the module runs
 # now and reports to dmesg), unload refused while mounted, allowed after.
 set -u
-echo "TAP version 13"
-echo "1..5"
-n=0
-check() {
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then echo "ok $n $2"; else echo "not ok $n $2"; fi
-}
+. "$(dirname "$0")/../lib.sh"
+tap_plan 5
 mnt=$(mktemp -d)
 modprobe rust_ramfs
 check $? modprobe

@@ -5,22 +5,8 @@
 # from user space; its inode cache must be gone after the module is
 # unloaded (kmem_cache_destroy() warns in dmesg if inodes leaked).
 set -u
-PY=python3
-[ -x /usr/bin/python3 ] && PY=/usr/bin/python3
-echo "TAP version 13"
-echo "1..23"
-n=0
-check() {
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then echo "ok $n $2"; else echo "not ok $n $2"; fi
-}
-# check_eq NAME EXPECTED ACTUAL
-check_eq() {
-	if [ "$2" = "$3" ]; then check 0 "$1"; else
-		check 1 "$1"
-		echo "#   expected '$2', got '$3'"
-	fi
-}
+. "$(dirname "$0")/../lib.sh"
+tap_plan 23
 # Active objects of the file system's inode cache, "none" without one.
 cache_objs() {
 	awk '$1 == "rust_rofs" { print $2; f = 1 } END { if (!f) print "none" }' /proc/slabinfo

@@ -26,25 +26,16 @@ DIAG=${LEAK_DIAG:-1}
 SETTLE_SLEEP=$((DIAG + 1))
 UNEVICT_TOL=${LEAK_UNEVICT_TOL:-1024}
 CACHES="dentry inode_cache"
-PY=python3
-[ -x /usr/bin/python3 ] && PY=/usr/bin/python3
+. "$(dirname "$0")/../lib.sh"
 KMEMLEAK=/sys/kernel/debug/kmemleak
-# Kernel log lines that are problems (as in harness/summarize.py).
-SPLAT='WARNING:|BUG:|BUG |Oops|general protection fault|Kernel panic|KASAN:|UBSAN:|possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU usage|unreferenced object|Call Trace:|VFS: Busy inodes'
 # kmemleak backtraces of file system code: a leak with one of these in its
 # backtrace fails the test (every new leak is printed anyway).
 FS_RE='ramfs|RamFs|[^a-z_]d_alloc|__d_alloc|d_make_persistent|alloc_inode|new_inode|inode_init|simple_[a-z_]+|alloc_super|sget_fc|vfs_get_tree|get_tree_nodev|do_new_mount|path_mount|fs_context|vfs_parse_fs|fsconfig|do_mkdirat|vfs_mkdir|vfs_create|lookup_open|generic_perform_write|__filemap_add_folio|filemap_add_folio|security_inode_init|shrink_dcache|kill_litter_super|generic_shutdown_super|deactivate_locked_super'
 # ... unless it is clearly 9p/overlayfs (the guest's root file system).
 FS_NOISE_RE='v9fs|p9_|netfs|ovl_'
 
-n=0
 nfs=$(echo $FSTYPES | wc -w)
-echo "TAP version 13"
-echo "1..$((nfs * 6))"
-ok() { n=$((n + 1)); echo "ok $n $*"; }
-nok() { n=$((n + 1)); echo "not ok $n $*"; }
-skip() { n=$((n + 1)); echo "ok $n $1 # SKIP $2"; }
-comment() { sed 's/^/# /'; }
+tap_plan $((nfs * 6))
 
 tmp=$(mktemp -d /tmp/leak.XXXXXX)
 mnt=$tmp/mnt

@@ -32,21 +32,12 @@ DEFAULT_NG="dentry dir dirmany filename fstat seek hdd chmod utime flock fcntl r
 STRESS_NG=${STRESS_NG-$DEFAULT_NG link symlink rename mknod}
 SEED=${STRESS_SEED:-$(date +%s)}
 UNEVICT_TOL=${STRESS_UNEVICT_TOL:-1024}
-PY=python3
-[ -x /usr/bin/python3 ] && PY=/usr/bin/python3
-# Kernel log lines that are problems (as in harness/summarize.py).
-SPLAT='WARNING:|BUG:|BUG |Oops|general protection fault|Kernel panic|KASAN:|UBSAN:|possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU usage|unreferenced object|Call Trace:|VFS: Busy inodes'
+. "$(dirname "$0")/../lib.sh"
 CHECKS="readdir-stat dir-nlink file-nlink blocks unevictable data cleanup"
 
-n=0
 nfs=$(echo $FSTYPES | wc -w)
 ncheck=$(echo $CHECKS | wc -w)
-echo "TAP version 13"
-echo "1..$((nfs * (ncheck + 5)))"
-ok() { n=$((n + 1)); echo "ok $n $*"; }
-nok() { n=$((n + 1)); echo "not ok $n $*"; }
-skip() { n=$((n + 1)); echo "ok $n $1 # SKIP $2"; }
-comment() { sed 's/^/# /'; }
+tap_plan $((nfs * (ncheck + 5)))
 
 tmp=$(mktemp -d /tmp/stress.XXXXXX)
 mnt=$tmp/mnt
