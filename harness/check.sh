@@ -12,8 +12,9 @@
 #                directory; warnings located in files of the series
 #   rustdoc      make rustdoc in the build directory; same
 #   no-unsafe    fs/rust_ramfs and the rofs sample use neither `unsafe` nor `bindings::`
-#   safety       every `unsafe {` / `unsafe impl` in rust/kernel/fs has a
-#                `// SAFETY:` comment (harness/check_safety.py)
+#   safety       every `unsafe {` / `unsafe impl` in rust/kernel/fs follows a
+#                comment block that starts with `// SAFETY:` (harness/check_safety.py
+#                --strict)
 #
 # clippy and rustdoc need a configured build directory (`make build`) and
 # run only with CHECK_BUILD=1 (the default).  Building with CLIPPY=1
@@ -204,11 +205,11 @@ else
 fi
 
 # --- SAFETY comments ---------------------------------------------------------
-if (cd "$REPO" && find rust/kernel/fs -name '*.rs' -exec python3 harness/check_safety.py {} +) \
+if (cd "$REPO" && find rust/kernel/fs -name '*.rs' -exec python3 harness/check_safety.py --strict {} +) \
 	>"$tmp/safety" 2>&1; then
-	pass "safety: every unsafe block and impl in rust/kernel/fs/ has a // SAFETY: comment"
+	pass "safety: every unsafe block and impl in rust/kernel/fs/ follows its // SAFETY: paragraph"
 else
-	fail "safety: unsafe without a // SAFETY: comment"
+	fail "safety: unsafe without a // SAFETY: paragraph right above it"
 	detail <"$tmp/safety"
 fi
 

@@ -2,12 +2,16 @@
 # SPDX-License-Identifier: GPL-2.0
 """Check that every `unsafe` block and `unsafe impl` has a `// SAFETY:` comment.
 
-Usage: check_safety.py FILE...
+Usage: check_safety.py [--strict] FILE...
 
-The line right above an `unsafe {` or `unsafe impl` must start with
-`// SAFETY:`: a comment that explains more goes above it, so the reason for
-the `unsafe` is always the line next to it.  Occurrences inside comments are
-ignored.
+The comment block directly above an `unsafe {` or `unsafe impl` (the
+contiguous `//` lines right before it, or before the statement it is part
+of when it starts on the same line) must contain a paragraph starting with
+`// SAFETY:`, in the upstream form: one paragraph, possibly spanning lines
+and listing the preconditions as `// - ...` bullets.  With --strict, the
+block must also start with `// SAFETY:`, so that nothing but the safety
+argument sits between the code before and the `unsafe`.  Occurrences inside
+comments are ignored.
 
 Prints one line FILE:LINE: TEXT per offender and exits with 1 if any.
 """
@@ -28,30 +32,51 @@ def strip_comment(line):
     return line if i < 0 else line[:i]
 
 
-def has_safety_comment(lines, n):
-    """Whether the `unsafe` on `lines[n]` (0-based) has `// SAFETY:` right above."""
-    return n > 0 and lines[n - 1].strip().startswith("// SAFETY:")
+def comment_block(lines, n):
+    """The `//` comment lines directly above line `n` (0-based), top first."""
+    block = []
+    i = n - 1
+    while i >= 0:
+        s = lines[i].strip()
+        if not s.startswith("//") or s.startswith("///") or s.startswith("//!"):
+            break
+        block.append(s)
+        i -= 1
+    return list(reversed(block))
 
 
-def check(path):
+def has_safety_comment(lines, n, strict):
+    """Whether the `unsafe` on `lines[n]` (0-based) has its SAFETY paragraph above."""
+    block = comment_block(lines, n)
+    if not block:
+        return False
+    if strict:
+        return block[0].startswith("// SAFETY:")
+    return any(s.startswith("// SAFETY:") for s in block)
+
+
+def check(path, strict):
     with open(path, encoding="utf-8") as f:
         lines = f.read().split("\n")
     bad = []
     for n, line in enumerate(lines):
         if not UNSAFE.search(strip_comment(line)):
             continue
-        if not has_safety_comment(lines, n):
+        if not has_safety_comment(lines, n, strict):
             bad.append((n + 1, line.strip()))
     return bad
 
 
 def main(argv):
-    if len(argv) < 2:
+    args = argv[1:]
+    strict = "--strict" in args
+    args = [a for a in args if a != "--strict"]
+    if not args:
         print(__doc__.strip().split("\n\n")[1], file=sys.stderr)
         return 2
     total = 0
-    for path in argv[1:]:
-        for lineno, text in check(path):
+    for path in args:
+        for lineno, text in check(path, strict):
             print(f"{path}:{lineno}: {text}")
             total += 1
     return 1 if total else 0

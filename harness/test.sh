@@ -29,6 +29,10 @@ while :; do
 	BOOT_QUIET=1 "$REPO/harness/boot.sh" -t "${TEST_TIMEOUT:-1800}" -o "$out" \
 		"$genv sh \"\$RR_REPO/harness/guest/test.sh\"" || rc=$?
 	cp "$out/console.log" "$LOGS/console-test.log" 2>/dev/null || true
+	# What the types of the abstractions must forbid, checked on the host
+	# with the build's own rustc command (harness/compile_fail.py).
+	python3 "$REPO/harness/compile_fail.py" "$BUILD" "$REPO/harness/compile_fail" \
+		>"$out/00-compile.tap" 2>&1 || true
 	msg "guest exited with $rc after $(($(now) - t0))s; summarising"
 	src=0
 	python3 "$REPO/harness/summarize.py" "$out" "$TREE" "$REPO" "$rc" || src=$?

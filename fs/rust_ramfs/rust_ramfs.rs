@@ -10,6 +10,7 @@
 
 use kernel::fs::{
     address_space::AddressSpaceOps,
+    context::Context,
     dentry::{
         self,
         Negative,
@@ -30,6 +31,7 @@ use kernel::fs::{
         Mode,
         Type, //
     },
+    libfs,
     lock::{
         Exclusive,
         Locked, //
@@ -79,10 +81,11 @@ impl Default for Options {
 
 struct RamFs;
 
+#[vtable]
 impl FileSystem for RamFs {
     const NAME: &'static CStr = c"rust_ramfs";
     const FLAGS: filesystem::Flags = filesystem::Flags::USERNS_MOUNT;
-    const PARAMS: Option<&'static param::Spec> = Some(PARAMS.spec());
+    const PARAMS: Option<param::Spec> = Some(PARAMS.spec());
     // Like ramfs, which stands in for tmpfs without CONFIG_SHMEM: ignore other options.
     const IGNORE_UNKNOWN_PARAMS: bool = true;
 
@@ -91,29 +94,37 @@ impl FileSystem for RamFs {
     // Like ramfs, no data beside the VFS's own inodes.
     type INodeData = ();
 
-    fn parse_param(opts: &mut Options, value: param::Value<'_>) -> Result {
-        if value.opt() == OPT_MODE {
-            let mode = value.as_u32().ok_or(EINVAL)?;
+    fn parse_param(_fc: &Context, opts: &mut Options, param: param::Param<'_>) -> Result {
+        if let (OPT_MODE, param::Value::U32(mode)) = (param.opt(), param.value()) {
             // Keep the permission, set-id and sticky bits only (`S_IALLUGO`).
             opts.mode = Mode::new(Type::Dir, mode as u16).permissions();
         }
         Ok(())
     }
 
-    fn fill_super(sb: &mut SuperBlock<Self, sb::New>, opts: &Options) -> Result<KBox<Options>> {
-        sb.set_maxbytes(i64::MAX)
-            .set_blocksize_bits(kernel::page::PAGE_SHIFT as u8)
+    fn init_data(_fc: &Context, opts: &Options) -> Result<KBox<Options>> {
+        Ok(KBox::new(Options { mode: opts.mode }, GFP_KERNEL)?)
+    }
+
+    fn fill_super(sb: &SuperBlock<Self, sb::New>, _fc: &Context) -> Result {
+        sb.set_maxbytes(sb::MAX_LFS_FILESIZE)?
+            .set_blocksize_bits(kernel::page::PAGE_SHIFT as u8)?
+            .set_time_gran(1)?
             .set_magic(RUST_RAMFS_MAGIC)
             .set_ops(&SUPER_OPS)
-            .set_dentries_dontcache()
-            .set_time_gran(1);
-        Ok(KBox::new(Options { mode: opts.mode }, GFP_KERNEL)?)
+            .set_dentries_dontcache();
+        Ok(())
     }
 
     fn init_root(sb: &SuperBlock<Self>) -> Result<dentry::Root<Self>> {
         let mode = Mode::new(Type::Dir, sb.data().mode);
         let inode = new_inode(sb, None, mode, Dev(0)).map_err(|_| ENOMEM)?;
         dentry::Root::new(inode)
+    }
+
+    // Like ramfs, which has no `reconfigure`: a remount parses its options and applies none.
+    fn reconfigure(_sb: &SuperBlock<Self>, _fc: &Context, _opts: &Options) -> Result {
+        Ok(())
     }
 }
 
@@ -122,7 +133,8 @@ struct SuperOps;
 #[vtable]
 impl sb::Operations for SuperOps {
     type FileSystem = RamFs;
-    const LIBFS: sb::Libfs = sb::Libfs::STATFS.union(sb::Libfs::DROP_INODE);
+    const STATFS: sb::Statfs = libfs::SIMPLE_STATFS;
+    const DROP_INODE: sb::DropInode = libfs::INODE_JUST_DROP;
 
     fn show_options(s: &SeqFile, sb: &SuperBlock<RamFs>) -> Result {
         let mode = sb.data().mode;
@@ -140,7 +152,11 @@ struct DirOps;
 #[vtable]
 impl inode::Operations for DirOps {
     type FileSystem = RamFs;
-    const LIBFS: inode::Libfs = inode::Libfs::DCACHE_DIR;
+    const LOOKUP: inode::Lookup = libfs::SIMPLE_LOOKUP;
+    const LINK: inode::Link = libfs::SIMPLE_LINK;
+    const UNLINK: inode::Unlink = libfs::SIMPLE_UNLINK;
+    const RMDIR: inode::Rmdir = libfs::SIMPLE_RMDIR;
+    const RENAME: inode::Rename = libfs::SIMPLE_RENAME;
 
     fn create(
         _idmap: &MntIdmap,
@@ -213,19 +229,20 @@ struct FileIOps;
 #[vtable]
 impl inode::Operations for FileIOps {
     type FileSystem = RamFs;
-    const LIBFS: inode::Libfs = inode::Libfs::SETATTR.union(inode::Libfs::GETATTR);
+    const SETATTR: inode::Setattr = libfs::SIMPLE_SETATTR;
+    const GETATTR: inode::Getattr = libfs::SIMPLE_GETATTR;
 }
 
 static FILE_IOPS: inode::Ops<RamFs> = inode::Ops::new::<FileIOps>();
-static FILE_FOPS: FileOps<RamFs> = FileOps::generic();
+static FILE_FOPS: FileOps<RamFs> = FileOps::ram();
 
 /// Creates an inode like ramfs's `ramfs_get_inode()`; `dev` is the device number of device nodes.
-fn new_inode(
-    sb: &SuperBlock<RamFs>,
+fn new_inode<'a>(
+    sb: &'a SuperBlock<RamFs>,
     dir: Option<&INode<RamFs>>,
     mode: Mode,
     dev: Dev,
-) -> Result<inode::New<RamFs>> {
+) -> Result<inode::New<'a, RamFs>> {
     let inode = sb
         .new_inode(())?
         .set_ino(Ino::next())

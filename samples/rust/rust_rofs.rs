@@ -22,6 +22,7 @@ use kernel::fs::{
         AddressSpaceOps,
         LockedFolio, //
     },
+    context::Context,
     dentry::{
         self,
         Looked,
@@ -41,6 +42,7 @@ use kernel::fs::{
         Mode,
         Type, //
     },
+    libfs,
     lock::{
         Locked,
         Shared, //
@@ -51,10 +53,7 @@ use kernel::fs::{
         SuperBlock, //
     },
 };
-use kernel::{
-    prelude::*,
-    sync::aref::ARef, //
-};
+use kernel::prelude::*;
 
 kernel::module_fs! {
     type: RoFs,
@@ -153,18 +152,24 @@ static TREE: [Entry; 6] = [
 
 struct RoFs;
 
+#[vtable]
 impl FileSystem for RoFs {
     const NAME: &'static CStr = c"rust_rofs";
+    // Mounted read-only, and kept so by every remount.
+    const READ_ONLY: bool = true;
 
     type Options = ();
     type Data = ();
     type INodeData = &'static Entry;
 
-    fn fill_super(sb: &mut SuperBlock<Self, sb::New>, _opts: &()) -> Result {
-        sb.set_magic(ROFS_MAGIC)
-            .set_blocksize_bits(kernel::page::PAGE_SHIFT as u8)
-            .set_maxbytes(i64::MAX)
-            .set_read_only()
+    fn init_data(_fc: &Context, _opts: &()) -> Result {
+        Ok(())
+    }
+
+    fn fill_super(sb: &SuperBlock<Self, sb::New>, _fc: &Context) -> Result {
+        sb.set_blocksize_bits(kernel::page::PAGE_SHIFT as u8)?
+            .set_maxbytes(sb::MAX_LFS_FILESIZE)?
+            .set_magic(ROFS_MAGIC)
             .set_ops(&SUPER_OPS);
         Ok(())
     }
@@ -183,13 +188,13 @@ struct SuperOps;
 #[vtable]
 impl sb::Operations for SuperOps {
     type FileSystem = RoFs;
-    const LIBFS: sb::Libfs = sb::Libfs::STATFS;
+    const STATFS: sb::Statfs = libfs::SIMPLE_STATFS;
 }
 
 static SUPER_OPS: sb::Ops<RoFs> = sb::Ops::new::<SuperOps>();
 
 /// Returns the inode of `entry`, from the inode cache or set up now.
-fn get_inode(sb: &SuperBlock<RoFs>, entry: &'static Entry) -> Result<ARef<INode<RoFs>>> {
+fn get_inode<'a>(sb: &'a SuperBlock<RoFs>, entry: &'static Entry) -> Result<inode::Ref<'a, RoFs>> {
     Ok(match sb.iget(Ino(entry.ino), || Ok(entry))? {
         IGet::Cached(inode) => inode,
         IGet::New(inode) => setup_inode(inode, entry).into_inode()?,
@@ -197,7 +202,7 @@ fn get_inode(sb: &SuperBlock<RoFs>, entry: &'static Entry) -> Result<ARef<INode<
 }
 
 /// Sets up a new inode for `entry`, as a disk file system would from its on-disk inode.
-fn setup_inode(inode: inode::New<RoFs>, entry: &'static Entry) -> inode::New<RoFs> {
+fn setup_inode<'a>(inode: inode::New<'a, RoFs>, entry: &'static Entry) -> inode::New<'a, RoFs> {
     let (perm, nlink) = match entry.contents {
         // `.`, the entry in the parent and the `..` of each subdirectory.
         Contents::Dir => (

@@ -130,8 +130,9 @@ unsafe extern "C" fn read_folio_callback<U: Operations>(
     _file: *mut bindings::file,
     folio: *mut bindings::folio,
 ) -> c_int {
-    // The reader keeps the inode alive.
-    // SAFETY: A locked folio has a stable mapping whose host is an inode of `U::FileSystem`.
+    // SAFETY:
+    // - A locked folio has a stable mapping whose host is an inode of `U::FileSystem`.
+    // - The reader keeps the inode alive, so it stays valid while `inode` is used here.
     let inode = unsafe { INode::from_raw((*bindings::folio_mapping(folio)).host) };
     // INVARIANT: The folio is locked by the caller for the duration of the call.
     let mut locked = LockedFolio {

@@ -2,16 +2,17 @@
 
 //! Directory entries.
 //!
-//! [`DEntry`] wraps `struct dentry` and is reference counted with [`ARef`] (`dget()`/`dput()`).
-//! Callbacks receive dentries in the state the VFS guarantees:
+//! [`DEntry`] wraps `struct dentry`. Callbacks receive dentries, as references that cannot
+//! outlive the call, in the state the VFS guarantees:
 //!
 //! - [`Negative`]: a negative dentry to instantiate, whose parent is locked exclusively, so its
 //!   name is stable (`create`, `mkdir`, `mknod`, `symlink`).
 //! - [`TmpFile`]: the private, unnamed dentry of an `O_TMPFILE` open (`tmpfile`).
 //! - [`Lookup`]: a dentry being looked up, whose parent is locked at least shared (`lookup`).
 //! - [`Child`]: a positive dentry being removed, whose parent and inode are locked exclusively
-//!   (`unlink`, `rmdir`).
-//! - [`RenameEntry`]: the source or the target of `rename`, whose parent is locked exclusively.
+//!   (`unlink`, `rmdir`); the operation returns the [`Removed`] token it gives up for.
+//! - [`RenameSource`], [`RenameTarget`]: the source and the target of `rename`, whose parents
+//!   are locked exclusively; the target's inode, if it is replaced, too.
 //! - [`Root`]: the root of a new superblock (`d_make_root()`).
 //!
 //! Only new inodes, still [`inode::New`] builders, can be attached to these dentries, so a
@@ -20,7 +21,11 @@
 //!
 //! In-memory file systems keep their tree in the dcache: [`Negative::make_persistent`] pins the
 //! new dentry (`d_make_persistent()`) until it is unlinked (`d_make_discardable()`, done by
-//! `simple_unlink`/`simple_rmdir`) or the superblock is shut down.
+//! `simple_unlink`/`simple_rmdir`, and for a Rust `unlink`, `rmdir` or `rename` by the
+//! abstraction once the operation succeeded) or the superblock is shut down.
+//!
+//! Whenever an inode is attached to a dentry, both must belong to the same superblock; the
+//! functions that attach fail with `EXDEV` otherwise.
 //!
 //! C header: [`include/linux/dcache.h`](srctree/include/linux/dcache.h)
 
@@ -36,6 +41,11 @@ use super::{
     },
     sb::SuperBlock, //
 };
+use crate::fs::inode::RenameFlags;
+use crate::sync::atomic::{
+    atomic_load,
+    Relaxed, //
+};
 use crate::{
     bindings,
     error::{
@@ -43,10 +53,6 @@ use crate::{
         to_result, //
     },
     prelude::*,
-    sync::aref::{
-        ARef,
-        AlwaysRefCounted, //
-    },
     types::Opaque, //
 };
 use core::{
@@ -61,7 +67,8 @@ use core::{
 /// A directory entry of file system `T` (`struct dentry`).
 ///
 /// There is deliberately no accessor for the name: it is only stable in the states that say so
-/// (see [`Negative::name`]).
+/// (see [`Negative::name`]). There is no owned reference type either: a dentry is only reachable
+/// during the callback it is given to.
 ///
 /// # Invariants
 ///
@@ -69,32 +76,18 @@ use core::{
 #[repr(transparent)]
 pub struct DEntry<T: FileSystem>(Opaque<bindings::dentry>, PhantomData<T>);
 
-// SAFETY: Dentries are reference counted and may be released from any thread.
-unsafe impl<T: FileSystem> Send for DEntry<T> {}
-// SAFETY: The accessors of `&DEntry` are safe to call from any thread.
+// SAFETY: The accessors of `&DEntry` read fields that do not change (`d_sb`) or that the locks of
+// the state the dentry is given in keep stable (`d_inode`).
 unsafe impl<T: FileSystem> Sync for DEntry<T> {}
-
-// SAFETY: `dget` and `dput` implement the dentry's reference count.
-unsafe impl<T: FileSystem> AlwaysRefCounted for DEntry<T> {
-    fn inc_ref(&self) {
-        // SAFETY: The existence of `&self` means the refcount is nonzero.
-        unsafe { bindings::dget(self.as_raw()) };
-    }
-
-    unsafe fn dec_ref(obj: NonNull<Self>) {
-        // SAFETY: The caller owns a reference, which is released here.
-        unsafe { bindings::dput(obj.as_ptr().cast()) };
-    }
-}
 
 impl<T: FileSystem> DEntry<T> {
     /// Creates a reference to a dentry from a raw pointer.
     ///
     /// # Safety
     ///
-    /// `ptr` must be a valid dentry of a ready superblock of type `T`, valid for `'a`.
+    /// `ptr` must be a valid dentry of a set up superblock of type `T`, valid for `'a`.
     pub unsafe fn from_raw<'a>(ptr: *mut bindings::dentry) -> &'a Self {
-        // SAFETY: By the safety requirements; the layouts match.
+        // SAFETY: By the safety requirements `ptr` is valid for `'a`; the layouts match.
         unsafe { &*ptr.cast() }
     }
 
@@ -105,16 +98,24 @@ impl<T: FileSystem> DEntry<T> {
 
     /// Returns the superblock of the dentry.
     pub fn super_block(&self) -> &SuperBlock<T> {
-        // SAFETY: `d_sb` never changes and outlives the dentry (type invariant: ready, type `T`).
-        unsafe { SuperBlock::from_raw((*self.as_raw()).d_sb) }
+        // SAFETY: `d_sb` never changes and outlives the dentry (type invariant: set up, of type
+        // `T`).
+        unsafe { SuperBlock::from_raw(self.super_block_ptr()) }
+    }
+
+    fn super_block_ptr(&self) -> *mut bindings::super_block {
+        // SAFETY: The dentry is valid (type invariant); `d_sb` never changes.
+        unsafe { (*self.as_raw()).d_sb }
     }
 
     /// Returns the inode of a positive dentry, `None` for a negative one.
     pub fn inode(&self) -> Option<&INode<T>> {
-        // A positive dentry keeps its inode while callers hold the locks that keep it positive.
-        // SAFETY: `d_inode` of a referenced dentry is null or a valid inode (see above).
+        // SAFETY:
+        // - The dentry is valid (type invariant), so its `d_inode` can be read.
+        // - `d_inode` of a referenced dentry is null or a valid inode: a positive dentry keeps
+        //   its inode while callers hold the locks that keep it positive.
         let p = unsafe { (*self.as_raw()).d_inode };
-        // SAFETY: See above; the inode belongs to the same superblock.
+        // SAFETY: See above; a dentry's inode belongs to the dentry's superblock.
         (!p.is_null()).then(|| unsafe { INode::from_raw(p) })
     }
 }
@@ -166,16 +167,25 @@ impl<'a, T: FileSystem> Lookup<'a, T> {
     /// (`d_splice_alias()`).
     ///
     /// The result, which `lookup` returns, says whether this dentry was used or which dentry
-    /// the VFS should use instead: the existing alias of a directory inode, moved here.
-    pub fn splice(self, inode: Option<ARef<INode<T>>>) -> Result<Looked<'a, T>> {
-        let inode = inode.map_or(core::ptr::null_mut(), |i| ARef::into_raw(i).as_ptr().cast());
-        // `d_splice_alias` consumes the inode reference, also on failure.
-        // SAFETY: The dentry is being looked up (type invariant).
+    /// the VFS should use instead: the existing alias of a directory inode, moved here. Fails
+    /// with `EXDEV` if `inode` belongs to another superblock.
+    pub fn splice(self, inode: Option<inode::Ref<'_, T>>) -> Result<Looked<'a, T>> {
+        let inode = match inode {
+            Some(i) if i.super_block().as_raw() != self.dentry.super_block_ptr() => {
+                return Err(EXDEV)
+            }
+            Some(i) => i.into_raw(),
+            None => ptr::null_mut(),
+        };
+        // SAFETY:
+        // - The dentry is being looked up, its parent locked (type invariant).
+        // - `inode` is null or an inode of the dentry's superblock, whose reference
+        //   `d_splice_alias()` consumes, also on failure.
         let d = unsafe { bindings::d_splice_alias(inode, self.dentry.as_raw()) };
-        let d = crate::error::from_err_ptr(d)?;
+        let dentry = crate::error::from_err_ptr(d)?;
+        // INVARIANT: `dentry` is what `d_splice_alias()` returned for this lookup.
         Ok(Looked {
-            // SAFETY: A non-null result is a referenced dentry of the same superblock, now ours.
-            dentry: NonNull::new(d).map(|d| unsafe { ARef::from_raw(d.cast()) }),
+            dentry,
             _p: PhantomData,
         })
     }
@@ -184,18 +194,29 @@ impl<'a, T: FileSystem> Lookup<'a, T> {
 /// The result of a lookup completed by [`Lookup::splice`], returned by `lookup`: the dentry to
 /// use instead of the one looked up, if any.
 ///
+/// The lifetime `'a` is invariant, so the token of one `lookup` call cannot stand for another's.
+///
 /// # Invariants
 ///
-/// `dentry` is what `d_splice_alias()` returned for the dentry of the `lookup` call of `'a`.
+/// `dentry` is what `d_splice_alias()` returned for the dentry of the `lookup` call of `'a`:
+/// null, or a dentry whose reference this object owns.
 pub struct Looked<'a, T: FileSystem> {
-    dentry: Option<ARef<DEntry<T>>>,
-    _p: PhantomData<&'a ()>,
+    dentry: *mut bindings::dentry,
+    _p: PhantomData<(fn(&'a ()) -> &'a (), T)>,
 }
 
 impl<T: FileSystem> Looked<'_, T> {
     pub(crate) fn into_raw(self) -> *mut bindings::dentry {
-        self.dentry
-            .map_or(core::ptr::null_mut(), |d| ARef::into_raw(d).as_ptr().cast())
+        ManuallyDrop::new(self).dentry
+    }
+}
+
+impl<T: FileSystem> Drop for Looked<'_, T> {
+    fn drop(&mut self) {
+        if !self.dentry.is_null() {
+            // SAFETY: We own the reference to the dentry (type invariant).
+            unsafe { bindings::dput(self.dentry) };
+        }
     }
 }
 
@@ -245,14 +266,19 @@ impl<'a, T: FileSystem> Child<'a, T> {
         unsafe { bindings::simple_empty(self.dentry.as_raw()) != 0 }
     }
 
-    /// Unpins the dentry made persistent by [`Negative::make_persistent`] once its inode lost
-    /// this name (`d_make_discardable()`); the VFS then drops it from the dcache. Does nothing
-    /// for a dentry that is not persistent.
-    pub fn make_discardable(self) {
-        // SAFETY: The parent is locked exclusively (type invariant).
-        unsafe { make_discardable(self.dentry) };
+    /// Gives up the entry, whose inode lost this name: `unlink` or `rmdir` returns the token, and
+    /// once it has returned it, a dentry made persistent by [`Negative::make_persistent`] is
+    /// unpinned (`d_make_discardable()`), so that the VFS drops it from the dcache. Returning an
+    /// error instead keeps the dentry as it is.
+    pub fn removed(self) -> Removed<'a> {
+        Removed(PhantomData)
     }
 }
+
+/// Proof that `unlink` or `rmdir` removed the entry of its [`Child`] ([`Child::removed`]).
+///
+/// The lifetime `'a` is invariant, so the token of one call cannot stand for another's.
+pub struct Removed<'a>(PhantomData<fn(&'a ()) -> &'a ()>);
 
 /// Unpins `dentry` if it is persistent (`d_make_discardable()`).
 ///
@@ -260,39 +286,105 @@ impl<'a, T: FileSystem> Child<'a, T> {
 ///
 /// The parent of `dentry` must be locked exclusively, so that only this task can make it
 /// persistent or discardable.
-unsafe fn make_discardable<T: FileSystem>(dentry: &DEntry<T>) {
-    // Only `d_make_persistent()`/`d_make_discardable()` change the flag, under the parent's lock
-    // (and at unmount, when no operation runs), so it is stable here.
-    // SAFETY: The dentry is valid; see above for the flag.
-    let flags = unsafe { ptr::read_volatile(&raw const (*dentry.as_raw()).d_flags) };
+pub(crate) unsafe fn make_discardable(dentry: *mut bindings::dentry) {
+    // SAFETY:
+    // - The dentry is valid, so its `d_flags` can be read, here as `READ_ONCE()` would.
+    // - The flag is stable: only `d_make_persistent()`/`d_make_discardable()` change it, under
+    //   the parent's lock (and at unmount, when no operation runs), and the parent is locked
+    //   exclusively (safety requirements).
+    let flags = unsafe { atomic_load(&raw mut (*dentry).d_flags, Relaxed) };
     if flags & bindings::dentry_flags_DCACHE_PERSISTENT != 0 {
-        // SAFETY: The dentry is valid and persistent, its parent locked.
-        unsafe { bindings::d_make_discardable(dentry.as_raw()) };
+        // SAFETY: The dentry is valid and persistent, its parent locked (safety requirements).
+        unsafe { bindings::d_make_discardable(dentry) };
     }
 }
 
-/// The source (positive) or the target (negative or positive) of `rename`, whose parent
-/// directory is locked exclusively (`lock_rename()`). Whether its inode is locked depends on the
-/// kind of rename, so it is not available as [`Locked`].
+/// The source of `rename`: a positive dentry whose parent directory is locked exclusively
+/// (`lock_rename()`). Its inode is also locked unless it is a directory that stays in the same
+/// parent, so it is offered only as a plain reference.
 ///
 /// # Invariants
 ///
-/// The `i_rwsem` of the parent of `dentry` is held exclusively for `'a`, so its name, parent and
-/// inode (or its absence) are stable.
-pub struct RenameEntry<'a, T: FileSystem> {
+/// `dentry` is positive, and the `i_rwsem` of its parent is held exclusively for `'a`, so its
+/// name, parent and inode are stable.
+pub struct RenameSource<'a, T: FileSystem> {
     dentry: &'a DEntry<T>,
 }
 
-impl<'a, T: FileSystem> RenameEntry<'a, T> {
-    /// Creates a [`RenameEntry`] from a raw pointer.
+impl<'a, T: FileSystem> RenameSource<'a, T> {
+    /// Creates a [`RenameSource`] from a raw pointer.
     ///
     /// # Safety
     ///
-    /// `ptr` must be a valid dentry of type `T` whose parent is locked exclusively for `'a`.
+    /// `ptr` must be a valid positive dentry of type `T` whose parent is locked exclusively for
+    /// `'a`.
     pub(crate) unsafe fn from_raw(ptr: *mut bindings::dentry) -> Self {
         Self {
             // SAFETY: By the safety requirements, `ptr` is a valid dentry of type `T` for `'a`.
             dentry: unsafe { DEntry::from_raw(ptr) },
+        }
+    }
+
+    /// Returns the name of the entry.
+    pub fn name(&self) -> &[u8] {
+        // SAFETY: By the type invariant the name is stable.
+        unsafe { stable_name(self.dentry) }
+    }
+
+    /// Returns the inode being renamed.
+    pub fn inode(&self) -> &INode<T> {
+        // SAFETY: The dentry is positive and its inode stable (type invariant).
+        unsafe { INode::from_raw((*self.dentry.as_raw()).d_inode) }
+    }
+}
+
+/// The target of `rename`: a negative or positive dentry whose parent directory is locked
+/// exclusively (`lock_rename()`).
+///
+/// A positive target of a plain rename is replaced: its inode (the "victim") is locked
+/// exclusively (`Documentation/filesystems/locking.rst`, `vfs_rename()`), and once `rename`
+/// succeeded, a target made persistent by [`Negative::make_persistent`] is unpinned
+/// (`d_make_discardable()`), as `simple_rename()` does.
+///
+/// # Invariants
+///
+/// The `i_rwsem` of the parent of `dentry` is held exclusively for `'a`, so its name, parent and
+/// inode (or its absence) are stable; if `victim_locked`, the `i_rwsem` of its inode is held
+/// exclusively for `'a` too.
+pub struct RenameTarget<'a, T: FileSystem> {
+    dentry: &'a DEntry<T>,
+    victim_locked: bool,
+}
+
+impl<'a, T: FileSystem> RenameTarget<'a, T> {
+    /// Creates a [`RenameTarget`] from a raw pointer.
+    ///
+    /// # Safety
+    ///
+    /// - `ptr` must be a valid dentry of type `T` whose parent is locked exclusively for `'a`.
+    /// - It must be the target of a rename from the directory `old_dir` to the one `new_dir`
+    ///   with `flags`, and `vfs_rename()` must have taken the locks it takes for that.
+    pub(crate) unsafe fn from_raw(
+        ptr: *mut bindings::dentry,
+        old_dir: *mut bindings::inode,
+        new_dir: *mut bindings::inode,
+        flags: RenameFlags,
+    ) -> Self {
+        // SAFETY: By the safety requirements, `ptr` is a valid dentry of type `T` for `'a`.
+        let dentry = unsafe { DEntry::<T>::from_raw(ptr) };
+        // `vfs_rename()` locks a positive target unless it is a directory exchanged within one
+        // parent ("lock_new_subdir").
+        let victim_locked = match dentry.inode() {
+            None => false,
+            Some(inode) => {
+                old_dir != new_dir
+                    || !flags.contains(RenameFlags::EXCHANGE)
+                    || inode.mode().file_type() != Some(super::inode::Type::Dir)
+            }
+        };
+        Self {
+            dentry,
+            victim_locked,
         }
     }
 
@@ -307,19 +399,23 @@ impl<'a, T: FileSystem> RenameEntry<'a, T> {
         self.dentry.inode()
     }
 
+    /// Returns the inode of a positive target that the rename replaces, locked exclusively, so
+    /// that a Rust `rename` can drop its link count; `None` for a negative target or one that
+    /// `RENAME_EXCHANGE` only moves within its directory.
+    pub fn victim(&self) -> Option<Locked<'_, INode<T>, Exclusive>> {
+        if !self.victim_locked {
+            return None;
+        }
+        let inode = self.dentry.inode()?;
+        // SAFETY: The inode is locked exclusively for `'a` (type invariant), longer than `'_`.
+        Some(unsafe { Locked::new(inode) })
+    }
+
     /// Returns `true` unless the entry is a directory kept in the dcache with positive children
     /// (`simple_empty()`).
     pub fn is_empty_in_dcache(&self) -> bool {
         // SAFETY: The dentry is valid; `simple_empty` takes the locks it needs.
         unsafe { bindings::simple_empty(self.dentry.as_raw()) != 0 }
-    }
-
-    /// Unpins a persistent target that a rename replaces (`d_make_discardable()`), as
-    /// [`Child::make_discardable`] does for unlink. Does nothing for a dentry that is not
-    /// persistent.
-    pub fn make_discardable(self) {
-        // SAFETY: The parent is locked exclusively (type invariant).
-        unsafe { make_discardable(self.dentry) };
     }
 }
 
@@ -363,10 +459,11 @@ impl<'a, T: FileSystem> Negative<'a, T> {
     /// unlinked or the superblock is shut down (`d_make_persistent()`).
     ///
     /// Fails with `EINVAL`, dropping the inode, if its operations do not fit together.
-    pub fn make_persistent(self, inode: inode::New<T>) -> Result {
+    /// Fails with `EXDEV` if the inode belongs to another superblock.
+    pub fn make_persistent(self, inode: inode::New<'_, T>) -> Result {
         // The inode reference moves to the dentry; the extra (pinning) dentry reference is dropped
         // by `d_make_discardable()` or at umount.
-        inode.finish(|inode| {
+        inode.finish(self.dentry.super_block_ptr(), |inode| {
             // SAFETY: The dentry is negative, its parent locked (type invariant); the inode is new.
             unsafe { bindings::d_make_persistent(self.dentry.as_raw(), inode) };
         })
@@ -417,11 +514,15 @@ impl<'a, T: FileSystem> TmpFile<'a, T> {
     ///
     /// `tmpfile` returns the [`Opened`] token this gives, so that it cannot report success
     /// without an open file.
-    pub fn open(self, inode: inode::New<T>) -> Result<Opened<'a>> {
+    /// Fails with `EXDEV` if the inode belongs to another superblock.
+    pub fn open(self, inode: inode::New<'_, T>) -> Result<Opened<'a>> {
         let (file, dentry) = (self.file.as_ptr(), self.dentry());
-        inode.finish(|inode| {
-            // `d_tmpfile` takes over the new inode's reference.
-            // SAFETY: `file` is being opened and its dentry is negative (type invariant).
+        // SAFETY: The dentry is valid (type invariant); `d_sb` never changes.
+        let sb = unsafe { (*dentry).d_sb };
+        inode.finish(sb, |inode| {
+            // SAFETY:
+            // - `file` is being opened and its dentry is negative (type invariant).
+            // - `inode` is the new inode, whose reference `d_tmpfile` takes over.
             unsafe { bindings::d_tmpfile(file, inode) };
         })?;
         // SAFETY: `file` is not opened yet (type invariant); `dentry`, its dentry, is positive.
@@ -431,7 +532,9 @@ impl<'a, T: FileSystem> TmpFile<'a, T> {
 }
 
 /// Proof that [`TmpFile::open`] opened the file of a `tmpfile` call.
-pub struct Opened<'a>(PhantomData<&'a ()>);
+///
+/// The lifetime `'a` is invariant, so the token of one call cannot stand for another's.
+pub struct Opened<'a>(PhantomData<fn(&'a ()) -> &'a ()>);
 
 /// The root dentry of a new superblock, returned by
 /// [`FileSystem::init_root`].
@@ -446,9 +549,10 @@ pub struct Root<T: FileSystem> {
 
 impl<T: FileSystem> Root<T> {
     /// Creates the root dentry for the new directory inode `inode` (`d_make_root()`).
-    pub fn new(inode: inode::New<T>) -> Result<Self> {
+    pub fn new(inode: inode::New<'_, T>) -> Result<Self> {
+        let sb = inode.super_block_ptr();
         // SAFETY: `d_make_root` consumes the inode reference, also on failure.
-        let p = inode.finish(|inode| unsafe { bindings::d_make_root(inode) })?;
+        let p = inode.finish(sb, |inode| unsafe { bindings::d_make_root(inode) })?;
         Ok(Self {
             dentry: NonNull::new(p).ok_or(ENOMEM)?,
             _p: PhantomData,
@@ -457,6 +561,13 @@ impl<T: FileSystem> Root<T> {
 
     pub(crate) fn into_raw(self) -> *mut bindings::dentry {
         ManuallyDrop::new(self).dentry.as_ptr()
+    }
+
+    /// Returns the superblock the root belongs to, to be checked against the one it is the root
+    /// of.
+    pub(crate) fn super_block_ptr(&self) -> *mut bindings::super_block {
+        // SAFETY: We own a reference to the valid dentry (type invariant); `d_sb` never changes.
+        unsafe { (*self.dentry.as_ptr()).d_sb }
     }
 }
 

@@ -3,7 +3,7 @@
 //! File operation tables for inodes.
 //!
 //! [`FileOps`] is the `struct file_operations` an inode is opened with. File systems whose data
-//! lives in the page cache use the generic implementations ([`FileOps::generic`]); directories
+//! lives only in the page cache use the generic implementations ([`FileOps::ram`]); directories
 //! kept in the dcache use [`FileOps::simple_dir`]. Directories whose entries the file system
 //! lists itself implement [`Operations::read_dir`] and use [`FileOps::new`].
 //!
@@ -86,8 +86,12 @@ impl DirEmitter<'_> {
         // SAFETY: `ctx` is valid (type invariant); `name` is valid for `len` bytes.
         let ok = unsafe { bindings::dir_emit(self.ctx, name.as_ptr().cast(), len, ino.0, ty) };
         if ok {
+            // The position cannot pass `i64::MAX` (`lseek()` may put it there): end the listing.
+            let Some(next) = self.pos().checked_add(1) else {
+                return false;
+            };
             // SAFETY: `ctx` is valid (type invariant) and only used by this thread.
-            unsafe { (*self.ctx).pos += 1 };
+            unsafe { (*self.ctx).pos = next };
         }
         ok
     }
@@ -101,9 +105,11 @@ pub struct FileOps<T: FileSystem>(bindings::file_operations, PhantomData<T>);
 unsafe impl<T: FileSystem> Sync for FileOps<T> {}
 
 impl<T: FileSystem> FileOps<T> {
-    /// Regular files served from the page cache by the generic helpers: `read_iter`,
-    /// `write_iter`, `mmap_prepare`, `splice_read`/`splice_write`, `llseek`, and a no-op `fsync`.
-    pub const fn generic() -> Self {
+    /// Regular files of a RAM file system, whose only copy of the data is the page cache: the
+    /// generic `read_iter`, `write_iter`, `mmap_prepare`, `splice_read`/`splice_write` and
+    /// `llseek`, and a no-op `fsync` (`noop_fsync`: there is nothing to write back), as ramfs's
+    /// `ramfs_file_operations`. Not for file systems with storage, whose `fsync` must write.
+    pub const fn ram() -> Self {
         Self(
             bindings::file_operations {
                 read_iter: Some(bindings::generic_file_read_iter),
@@ -167,8 +173,11 @@ unsafe extern "C" fn read_dir_callback<U: Operations>(
     ctx: *mut bindings::dir_context,
 ) -> c_int {
     from_result(|| {
-        // `iterate_dir()` holds the inode's `i_rwsem` shared for `iterate_shared`.
-        // SAFETY: `file` is a valid open directory of `U::FileSystem`, its inode locked shared.
+        // SAFETY:
+        // - `file` is a valid open directory of `U::FileSystem`, so `f_inode` is a valid inode
+        //   of it, which the open file keeps alive for the call.
+        // - The inode is locked shared for the call: `iterate_dir()` holds its `i_rwsem` shared
+        //   for `iterate_shared`.
         let dir = unsafe { Locked::new(INode::from_raw((*file).f_inode)) };
         // INVARIANT: `ctx` is the context of this call on `file`.
         let mut emitter = DirEmitter {

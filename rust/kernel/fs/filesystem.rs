@@ -12,6 +12,7 @@
 //! [`include/linux/fs_context.h`](srctree/include/linux/fs_context.h)
 
 use super::{
+    context::Context,
     dentry,
     inode::InodeCache,
     param,
@@ -25,7 +26,8 @@ use crate::{
         code::*,
         from_result,
         to_result,
-        Result, //
+        Result,
+        VTABLE_DEFAULT_ERROR, //
     },
     prelude::*,
     str::CStrExt as _,
@@ -43,8 +45,7 @@ use core::{
     },
     ptr,
     sync::atomic::{
-        AtomicBool,
-        AtomicUsize,
+        AtomicU8,
         Ordering, //
     },
 };
@@ -70,23 +71,51 @@ impl Flags {
     }
 }
 
+/// How the superblocks of a file system type are found or created (`get_tree`), and the
+/// matching way to kill them (`kill_sb`).
+///
+/// All of these create anonymous superblocks (`set_anon_super_fc()`, killed by
+/// `kill_anon_super()`); file systems on block devices (`get_tree_bdev()`, `kill_block_super()`)
+/// will be another variant.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Super {
+    /// A new superblock for every mount (`get_tree_nodev()`), as ramfs and tmpfs do.
+    Nodev,
+    /// One superblock shared by all mounts (`get_tree_single()`), as debugfs and securityfs do;
+    /// later mounts share the first one's tree and ignore their own parameters.
+    Single,
+}
+
 /// A file system type.
+///
+/// Mounting goes through the `fs_context` API ([`Context`]): the VFS creates a context with
+/// default [`FileSystem::Options`], calls [`FileSystem::parse_param`] for each mount parameter,
+/// then creates the superblock as [`FileSystem::SUPER`] says. A new superblock gets the data
+/// [`FileSystem::init_data`] makes from the context, is set up by [`FileSystem::fill_super`] and
+/// gets its root from [`FileSystem::init_root`]. A remount parses its parameters into a new
+/// context the same way and applies them with [`FileSystem::reconfigure`].
 ///
 /// # Examples
 ///
 /// ```
-/// use kernel::fs::{dentry, filesystem::FileSystem, sb, sb::SuperBlock};
+/// use kernel::fs::{context::Context, dentry, filesystem::FileSystem, sb, sb::SuperBlock};
 /// use kernel::prelude::*;
 ///
 /// struct EmptyFs;
 ///
+/// #[vtable]
 /// impl FileSystem for EmptyFs {
 ///     const NAME: &'static CStr = c"emptyfs";
+///     const READ_ONLY: bool = true;
 ///     type Options = ();
 ///     type Data = ();
 ///     type INodeData = ();
 ///
-///     fn fill_super(sb: &mut SuperBlock<Self, sb::New>, _: &()) -> Result {
+///     fn init_data(_fc: &Context, _opts: &()) -> Result {
+///         Ok(())
+///     }
+///
+///     fn fill_super(sb: &SuperBlock<Self, sb::New>, _fc: &Context) -> Result {
 ///         sb.set_magic(0x454d5054);
 ///         Ok(())
 ///     }
@@ -97,6 +126,7 @@ impl Flags {
 /// }
 /// # assert_eq!(EmptyFs::NAME, c"emptyfs");
 /// ```
+#[vtable]
 pub trait FileSystem: Sized + Send + Sync + 'static {
     /// The name of the file system type, as used by `mount -t`.
     const NAME: &'static CStr;
@@ -104,22 +134,32 @@ pub trait FileSystem: Sized + Send + Sync + 'static {
     /// File system type flags.
     const FLAGS: Flags = Flags::NONE;
 
+    /// How superblocks are found or created.
+    const SUPER: Super = Super::Nodev;
+
+    /// Whether the file system is read-only: its superblocks are created read-only
+    /// (`SB_RDONLY` in the context's flags) and stay read-only under every remount, whether or
+    /// not the file system implements [`FileSystem::reconfigure`], as romfs and squashfs do.
+    const READ_ONLY: bool = false;
+
     /// The mount parameters understood by the file system.
-    const PARAMS: Option<&'static param::Spec> = None;
+    const PARAMS: Option<param::Spec> = None;
 
     /// Whether mount parameters not in [`FileSystem::PARAMS`] are silently ignored (as ramfs does)
     /// instead of rejected with `EINVAL` ("Unknown parameter"). `source` is always handled.
     const IGNORE_UNKNOWN_PARAMS: bool = false;
 
-    /// Mount options collected while the parameters are parsed, one per mount attempt.
+    /// Mount options collected while the parameters are parsed, one per context (mount or
+    /// remount attempt).
     type Options: Default + Send;
 
-    /// Per-superblock data, kept in `sb->s_fs_info` and dropped when the superblock is killed.
+    /// Per-superblock data, created on the context by [`FileSystem::init_data`] before the
+    /// superblock exists, then kept in `sb->s_fs_info` and dropped when the superblock is
+    /// killed (or with the context, if no new superblock took it).
     ///
     /// It is dropped after the superblock's inodes and dentries were evicted
-    /// (`kill_anon_super()`), so it must not hold inode or dentry references
-    /// ([`ARef<INode>`](super::inode::INode), [`ARef<DEntry>`](super::dentry::DEntry)): the VFS
-    /// would report busy inodes at unmount.
+    /// (`kill_anon_super()`); it cannot hold references to them, which only live as long as the
+    /// callback they were made in (see [`inode::Ref`](super::inode::Ref)).
     type Data: ForeignOwnable + Send + Sync;
 
     /// Per-inode data, given when an inode is created and reachable with
@@ -127,21 +167,52 @@ pub trait FileSystem: Sized + Send + Sync + 'static {
     ///
     /// Unless it is `()` (or another zero-sized type without drop glue), the inodes of the file
     /// system are allocated from a slab cache of its own, with the data embedded beside each
-    /// `struct inode` (`alloc_inode`); the data is dropped when the inode is freed after an RCU
-    /// grace period (`free_inode`), and the cache is destroyed after `rcu_barrier()` when the
-    /// file system is unregistered.
+    /// `struct inode` (`alloc_inode`). The data is dropped when the inode is evicted, in process
+    /// context (`destroy_inode`), and the memory is freed after an RCU grace period
+    /// (`free_inode`); no Rust callback runs in RCU-walk mode, where an evicted inode may still
+    /// be seen. The cache is destroyed after `rcu_barrier()` when the type is unregistered.
     type INodeData: Send + Sync;
 
-    /// Handles one mount parameter that matched an entry of [`FileSystem::PARAMS`].
-    fn parse_param(_opts: &mut Self::Options, _value: param::Value<'_>) -> Result {
-        Err(EINVAL)
+    /// Handles one mount parameter that matched an entry of [`FileSystem::PARAMS`], with `opts`
+    /// the options of this context. A malformed value should be reported with
+    /// [`Context::invalf`].
+    fn parse_param(_fc: &Context, _opts: &mut Self::Options, _param: param::Param<'_>) -> Result {
+        build_error!(VTABLE_DEFAULT_ERROR)
     }
 
-    /// Initialises a new superblock (magic, block size, operations, ...) and returns its data.
-    fn fill_super(sb: &mut SuperBlock<Self, sb::New>, opts: &Self::Options) -> Result<Self::Data>;
+    /// Creates the data of a new superblock from the parsed options of the context.
+    fn init_data(fc: &Context, opts: &Self::Options) -> Result<Self::Data>;
+
+    /// Initialises a new superblock (magic, block size, operations, ...).
+    fn fill_super(sb: &SuperBlock<Self, sb::New>, fc: &Context) -> Result;
 
     /// Creates the root directory of a superblock that [`FileSystem::fill_super`] initialised.
     fn init_root(sb: &SuperBlock<Self>) -> Result<dentry::Root<Self>>;
+
+    /// Applies the options of a remount to a mounted superblock (`reconfigure`); the superblock
+    /// is locked exclusively (`s_umount`), and the VFS applies the `ro`/`rw` change of the
+    /// context afterwards.
+    ///
+    /// Without it, a remount that gives any parameter of [`FileSystem::PARAMS`] fails with
+    /// `EINVAL` ("... cannot change mount options on remount"); one without succeeds (e.g.
+    /// `ro` or `rw`). Either way, a [`FileSystem::READ_ONLY`] file system stays read-only.
+    fn reconfigure(_sb: &SuperBlock<Self>, _fc: &Context, _opts: &Self::Options) -> Result {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// Runs when a mounted superblock is being killed, before its dentries are shrunk and its
+    /// inodes are evicted (before `generic_shutdown_super()`): the place to stop and flush work
+    /// of the file system, such as work items that create or look up inodes.
+    fn shutdown(_sb: &SuperBlock<Self>) {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+}
+
+/// The context of `T` while it is parsed (`fc->fs_private`): the options, and whether any
+/// parameter of the file system's table was given.
+struct Private<T: FileSystem> {
+    opts: T::Options,
+    has_params: bool,
 }
 
 /// The C file system type of `T` (`struct file_system_type`) with the inode cache of `T`, as
@@ -150,18 +221,17 @@ pub trait FileSystem: Sized + Send + Sync + 'static {
 /// # Invariants
 ///
 /// While `fs` is registered or a superblock of it exists, `inode_cache` is the inode cache of
-/// `T` (see [`FileSystem::INodeData`]) and does not change. `live_sbs` counts the superblocks of
-/// the type between the start of `fill_super` and the end of `kill_sb`.
+/// `T` (see [`FileSystem::INodeData`]) and does not change.
 #[repr(C)]
 pub(crate) struct FsType<T: FileSystem> {
     fs: Opaque<bindings::file_system_type>,
     inode_cache: UnsafeCell<InodeCache>,
-    live_sbs: AtomicUsize,
     _p: PhantomData<T>,
 }
 
-// `inode_cache` only changes while the type is not registered, in `register`/`unregister`.
-// SAFETY: The VFS locks the registered `file_system_type`; see above for `inode_cache`.
+// SAFETY: The VFS serialises its uses of the registered `file_system_type` with its own locks
+// (`file_systems_lock`, `sb_lock`); `inode_cache` only changes while the type is not
+// registered and has no superblocks (`register`, `unregister`), and is only read otherwise.
 unsafe impl<T: FileSystem> Sync for FsType<T> {}
 // SAFETY: As above; a file system type may be unregistered from any thread.
 unsafe impl<T: FileSystem> Send for FsType<T> {}
@@ -171,7 +241,6 @@ impl<T: FileSystem> FsType<T> {
         Self {
             fs: Opaque::zeroed(),
             inode_cache: UnsafeCell::new(InodeCache::none()),
-            live_sbs: AtomicUsize::new(0),
             _p: PhantomData,
         }
     }
@@ -180,23 +249,29 @@ impl<T: FileSystem> FsType<T> {
     ///
     /// # Safety
     ///
-    /// `self` must not move until [`FsType::unregister`] is called, must not be registered, and
-    /// no other thread may call `register` or `unregister` on it concurrently.
+    /// - `self` must not move until [`FsType::unregister`] is called, or ever if it is not.
+    /// - `self` must not be registered, and no other thread may call `register` or `unregister`
+    ///   on it concurrently.
     unsafe fn register(&self, module: *mut bindings::module) -> Result {
-        // SAFETY: The type is not registered: nobody else uses `inode_cache` (safety reqs).
+        // SAFETY: The type is not registered and has no superblock, so nobody else uses
+        // `inode_cache`; no other thread registers it concurrently (safety requirements).
         unsafe { *self.inode_cache.get() = InodeCache::new::<T>()? };
-        let fs_ptr = self.fs.get();
-        // SAFETY: `fs_ptr` is valid and, not being registered, not used by anybody else.
-        let fs = unsafe { &mut *fs_ptr };
-        *fs = pin_init::zeroed();
-        fs.owner = module;
-        fs.name = T::NAME.as_char_ptr();
-        fs.fs_flags = T::FLAGS.bits();
-        fs.init_fs_context = Some(Self::init_fs_context_callback);
-        fs.parameters = T::PARAMS.map_or(ptr::null(), |p| p.as_raw());
-        fs.kill_sb = Some(Self::kill_sb_callback);
-        // SAFETY: `fs_ptr` is initialised and does not move until `unregister` (safety reqs).
-        let ret = to_result(unsafe { bindings::register_filesystem(fs_ptr) });
+        let fs = self.fs.get();
+        // SAFETY: `fs` is valid for writes and, not being registered, not used by anybody else;
+        // the fields are written through the raw pointer, never through a reference.
+        unsafe {
+            fs.write(pin_init::zeroed());
+            (*fs).owner = module;
+            (*fs).name = T::NAME.as_char_ptr();
+            (*fs).fs_flags = T::FLAGS.bits();
+            (*fs).init_fs_context = Some(Self::init_fs_context_callback);
+            (*fs).parameters = T::PARAMS.map_or(ptr::null(), |p| p.as_raw());
+            (*fs).kill_sb = Some(Self::kill_sb_callback);
+        }
+        // SAFETY:
+        // - `fs` is initialised and does not move until `unregister` (safety requirements).
+        // - Its name and parameter table are `'static`.
+        let ret = to_result(unsafe { bindings::register_filesystem(fs) });
         if ret.is_err() {
             // SAFETY: The type is not registered: nobody else uses `inode_cache`.
             unsafe { *self.inode_cache.get() = InodeCache::none() };
@@ -208,27 +283,20 @@ impl<T: FileSystem> FsType<T> {
     ///
     /// # Safety
     ///
-    /// `self` must be registered by [`FsType::register`], and no other thread may call
-    /// `register` or `unregister` on it concurrently.
+    /// - `self` must be registered by [`FsType::register`], and no other thread may call
+    ///   `register` or `unregister` on it concurrently.
+    /// - No superblock of the type may exist, and none may be shutting down. This holds for
+    ///   modules: each superblock pins the owning module from `sget_fc()` to `put_super()`
+    ///   (`get_filesystem()`), so there are none left when the module is unloaded.
     unsafe fn unregister(&self) {
+        crate::task::might_sleep();
         // SAFETY: `fs` is registered (safety requirements).
         unsafe { bindings::unregister_filesystem(self.fs.get()) };
-        // No new superblock can appear now. Superblocks of a module's type pin the module, so
-        // there are none when it unregisters; built-in code may unregister while one is still
-        // being shut down (e.g. after `kern_unmount()` from a kernel thread): wait for it.
-        let mut warned = false;
-        while self.live_sbs.load(Ordering::Acquire) != 0 {
-            if !warned {
-                let name = T::NAME.to_str().unwrap_or("?");
-                crate::pr_warn!("{name}: waiting for superblocks to go away\n");
-                warned = true;
-            }
-            // SAFETY: `msleep` may be called in process context, where unregistering happens.
-            unsafe { bindings::msleep(10) };
-        }
-        // No inode of `T` is left; `InodeCache::drop` waits for the inodes still being freed
-        // after RCU grace periods before destroying the cache.
-        // SAFETY: The type is not registered and has no superblocks: nobody uses `inode_cache`.
+        // SAFETY:
+        // - The type is not registered and has no superblocks (safety requirements): nobody
+        //   uses `inode_cache`, so this write does not race.
+        // - No inode of `T` is left; `InodeCache::drop` waits for the inodes still being freed
+        //   after RCU grace periods before destroying the cache.
         unsafe { *self.inode_cache.get() = InodeCache::none() };
     }
 
@@ -239,7 +307,8 @@ impl<T: FileSystem> FsType<T> {
     /// `sb` must be a valid superblock of type `T`, whose `s_type` is a registered [`FsType<T>`],
     /// valid for `'a`.
     unsafe fn of_sb<'a>(sb: *mut bindings::super_block) -> &'a Self {
-        // SAFETY: `s_type` is the `fs` field of a `FsType<T>` (safety requirements).
+        // SAFETY: `s_type` is the `fs` field of a `FsType<T>` valid for `'a` (safety
+        // requirements); `fs` is the first field of the `repr(C)` struct.
         unsafe {
             let fs = (*sb).s_type.cast::<Opaque<bindings::file_system_type>>();
             &*crate::container_of!(fs, Self, fs)
@@ -252,8 +321,9 @@ impl<T: FileSystem> FsType<T> {
     ///
     /// `sb` must be a valid superblock of type `T`, whose `s_type` is a registered [`FsType<T>`].
     pub(crate) unsafe fn inode_cache(sb: *mut bindings::super_block) -> *mut bindings::kmem_cache {
-        // `inode_cache` does not change while the superblock exists (type invariant).
-        // SAFETY: `sb` is a superblock of a registered `FsType<T>` (safety requirements).
+        // SAFETY:
+        // - `sb` is a superblock of a registered `FsType<T>` (safety requirements).
+        // - `inode_cache` does not change while the superblock exists (type invariant).
         unsafe { (*Self::of_sb(sb).inode_cache.get()).as_raw() }
     }
 
@@ -261,6 +331,7 @@ impl<T: FileSystem> FsType<T> {
         free: Some(Self::free_callback),
         parse_param: Some(Self::parse_param_callback),
         get_tree: Some(Self::get_tree_callback),
+        reconfigure: Some(Self::reconfigure_callback),
         ..pin_init::zeroed()
     };
 
@@ -271,11 +342,21 @@ impl<T: FileSystem> FsType<T> {
     /// Called by the VFS with a valid, new `fs_context` of this file system type.
     unsafe extern "C" fn init_fs_context_callback(fc: *mut bindings::fs_context) -> c_int {
         from_result(|| {
-            let opts = KBox::new(T::Options::default(), GFP_KERNEL)?;
-            // SAFETY: The VFS passes a valid new `fs_context`, not shared during initialisation.
+            let private = KBox::new(
+                Private::<T> {
+                    opts: T::Options::default(),
+                    has_params: false,
+                },
+                GFP_KERNEL,
+            )?;
+            // SAFETY: The VFS passes a valid new `fs_context`, which nobody else uses while it
+            // is initialised.
             unsafe {
-                (*fc).fs_private = opts.into_foreign();
+                (*fc).fs_private = private.into_foreign();
                 (*fc).ops = &Self::CONTEXT_OPS;
+                if T::READ_ONLY {
+                    (*fc).sb_flags |= bindings::SB_RDONLY as u32;
+                }
             }
             Ok(0)
         })
@@ -285,13 +366,22 @@ impl<T: FileSystem> FsType<T> {
     ///
     /// # Safety
     ///
-    /// Called by the VFS with a valid `fs_context` initialised by `init_fs_context_callback`.
+    /// Called by the VFS with a valid `fs_context` initialised by `init_fs_context_callback`,
+    /// which is not used anymore.
     unsafe extern "C" fn free_callback(fc: *mut bindings::fs_context) {
-        // SAFETY: `fs_private` is null or from `into_foreign` in `init_fs_context`; freed once.
+        // SAFETY:
+        // - `fs_private` is null or from `into_foreign` in `init_fs_context_callback`, and this
+        //   is the only place that reclaims it.
+        // - `s_fs_info` is null or a `T::Data` from `get_tree_callback` that no superblock took
+        //   (`sget_fc()` clears it when one does).
         unsafe {
             let p = (*fc).fs_private;
             if !p.is_null() {
-                drop(KBox::<T::Options>::from_foreign(p));
+                drop(KBox::<Private<T>>::from_foreign(p));
+            }
+            let data = (*fc).s_fs_info;
+            if !data.is_null() {
+                drop(T::Data::from_foreign(data));
             }
         }
     }
@@ -300,31 +390,32 @@ impl<T: FileSystem> FsType<T> {
     ///
     /// # Safety
     ///
-    /// Called by the VFS with a valid `fs_context` of this type and a valid parameter.
+    /// Called by the VFS with a valid `fs_context` of this type, not used concurrently
+    /// (`uapi_mutex`), and a valid parameter.
     unsafe extern "C" fn parse_param_callback(
         fc: *mut bindings::fs_context,
         param: *mut bindings::fs_parameter,
     ) -> c_int {
         from_result(|| {
+            // SAFETY: `fc` is valid and only used by this task during the call (safety
+            // requirements).
+            let ctx = unsafe { Context::from_raw(fc) };
             if let Some(spec) = T::PARAMS {
-                let mut result = bindings::fs_parse_result::default();
-                // SAFETY: `fc`, `param` are valid (VFS contract); `spec` is NULL-terminated.
-                let opt = unsafe {
-                    bindings::__fs_parse(&raw mut (*fc).log, spec.as_raw(), param, &mut result)
-                };
-                if opt >= 0 {
-                    // SAFETY: `fs_private` is ours; the VFS serialises calls on an `fc`.
-                    let opts = unsafe { KBox::<T::Options>::borrow_mut((*fc).fs_private) };
-                    // SAFETY: `param` is valid; `__fs_parse` succeeded with `opt`.
-                    let value = unsafe { param::Value::new(spec, opt as u8, param, &result) };
-                    T::parse_param(opts, value)?;
+                // SAFETY: `param` is a valid parameter of `fc` for the call.
+                if let Some(param) = unsafe { param::Param::parse(ctx, spec, param) }? {
+                    // SAFETY:
+                    // - `fs_private` is the `Private<T>` of `init_fs_context_callback`.
+                    // - Only this callback borrows it mutably, and the VFS does not run two
+                    //   callbacks of one context at the same time.
+                    let private = unsafe { KBox::<Private<T>>::borrow_mut((*fc).fs_private) };
+                    private.has_params = true;
+                    if T::HAS_PARSE_PARAM {
+                        T::parse_param(ctx, &mut private.opts, param)?;
+                    }
                     return Ok(0);
                 }
-                if opt != ENOPARAM.to_errno() {
-                    return Err(Error::from_errno(opt));
-                }
             }
-            // SAFETY: `fc` and `param` are valid (VFS contract).
+            // SAFETY: `fc` and `param` are valid (safety requirements).
             let ret = unsafe { bindings::vfs_parse_fs_param_source(fc, param) };
             if ret != ENOPARAM.to_errno() {
                 return to_result(ret).map(|()| 0);
@@ -341,43 +432,97 @@ impl<T: FileSystem> FsType<T> {
     ///
     /// # Safety
     ///
-    /// Called by the VFS with a valid `fs_context` of this type.
+    /// Called by the VFS with a valid `fs_context` of this type for a new mount.
     unsafe extern "C" fn get_tree_callback(fc: *mut bindings::fs_context) -> c_int {
-        // SAFETY: `fc` is valid (VFS contract); `fill_super_callback` matches the prototype.
-        unsafe { bindings::get_tree_nodev(fc, Some(Self::fill_super_callback)) }
+        from_result(|| {
+            // SAFETY: `fc` is valid and only used by this task during the call.
+            let ctx = unsafe { Context::from_raw(fc) };
+            // SAFETY: `fs_private` is the `Private<T>` of `init_fs_context_callback`, not
+            // borrowed mutably during `get_tree`.
+            let private = unsafe { KBox::<Private<T>>::borrow((*fc).fs_private) };
+            let data = T::init_data(ctx, &private.opts)?;
+            // SAFETY:
+            // - `fc` is valid; `s_fs_info` is ours until `sget_fc()` moves it to a new
+            //   superblock (then `kill_sb_callback` reclaims it) or `free_callback` reclaims it.
+            // - A previous `get_tree` of the same context cannot have left one behind: a
+            //   context gets one tree.
+            unsafe { (*fc).s_fs_info = data.into_foreign() };
+            let fill = Some(Self::fill_super_callback as _);
+            // SAFETY: `fc` is valid; `fill_super_callback` has the prototype `get_tree_*` needs;
+            // superblocks of all these kinds are anonymous, killed by `kill_anon_super()`.
+            to_result(unsafe {
+                match T::SUPER {
+                    Super::Nodev => bindings::get_tree_nodev(fc, fill),
+                    Super::Single => bindings::get_tree_single(fc, fill),
+                }
+            })?;
+            Ok(0)
+        })
     }
 
-    /// The `fill_super` callback of `get_tree_nodev()`.
+    /// The `fill_super` callback of `get_tree_*()`.
     ///
     /// # Safety
     ///
-    /// Called with a new superblock of this type and the `fs_context` it is created for.
+    /// Called with a new superblock of this type, whose `s_fs_info` is the `T::Data` of the
+    /// `fs_context` it is created for.
     unsafe extern "C" fn fill_super_callback(
         sb_ptr: *mut bindings::super_block,
         fc: *mut bindings::fs_context,
     ) -> c_int {
-        // `kill_sb` runs for every superblock that `fill_super` was called for, also on failure.
-        // SAFETY: `sb_ptr` is a new superblock of this registered type.
-        unsafe { Self::of_sb(sb_ptr) }
-            .live_sbs
-            .fetch_add(1, Ordering::AcqRel);
         from_result(|| {
-            // Inodes of `T` must come from its `alloc_inode`, also when `fill_super` sets no ops.
-            // SAFETY: `sb_ptr` is a new superblock nobody else uses until `fill_super` returns.
+            // SAFETY: `sb_ptr` is a new superblock whose parameters nobody else uses until
+            // `fill_super` returns, so this task may set `s_op`. The default ops make inodes of
+            // `T` come from its `alloc_inode`, as they must, also when `fill_super` sets no ops.
             unsafe { (*sb_ptr).s_op = sb::Ops::<T>::default_ops() };
-            // SAFETY: `sget_fc` gives a new superblock nobody else uses until `fill_super` returns.
-            let new_sb = unsafe { SuperBlock::<T, sb::New>::from_raw_mut(sb_ptr) };
-            // SAFETY: `fs_private` came from `init_fs_context_callback`.
-            let opts = unsafe { KBox::<T::Options>::borrow((*fc).fs_private) };
-            let data = T::fill_super(new_sb, opts)?;
-            // `fc->s_fs_info` is unused, so `s_fs_info` is ours; `kill_sb` also runs on failure.
-            // SAFETY: `sb_ptr` is valid; `kill_sb_callback` releases the data exactly once.
-            unsafe { (*sb_ptr).s_fs_info = data.into_foreign() };
-            // SAFETY: The superblock is now initialised and has its data.
+            // SAFETY: `fc` is valid and only used by this task during the call.
+            let ctx = unsafe { Context::from_raw(fc) };
+            // SAFETY:
+            // - `sget_fc()` gives a new superblock of type `T`, set up only by this task until
+            //   `fill_super` returns.
+            // - Its `s_fs_info` is the `T::Data` of the context (safety requirements).
+            let new_sb = unsafe { SuperBlock::<T, sb::New>::from_raw_new(sb_ptr) };
+            T::fill_super(new_sb, ctx)?;
+            // SAFETY: The superblock is now set up and has its data.
             let ready_sb = unsafe { SuperBlock::<T>::from_raw(sb_ptr) };
             let root = T::init_root(ready_sb)?;
-            // SAFETY: `sb_ptr` is valid; `s_root` takes over the root's reference.
+            if root.super_block_ptr() != sb_ptr {
+                return Err(EXDEV);
+            }
+            // SAFETY: `sb_ptr` is valid and has no root yet; `s_root` takes over the root's
+            // reference.
             unsafe { (*sb_ptr).s_root = root.into_raw() };
+            Ok(0)
+        })
+    }
+
+    /// `fs_context_operations::reconfigure`.
+    ///
+    /// # Safety
+    ///
+    /// Called by `reconfigure_super()` with a valid `fs_context` of this type whose `root` is
+    /// the root of a mounted superblock, locked exclusively (`s_umount`).
+    unsafe extern "C" fn reconfigure_callback(fc: *mut bindings::fs_context) -> c_int {
+        from_result(|| {
+            // SAFETY: `fc` is valid and only used by this task during the call.
+            let ctx = unsafe { Context::from_raw(fc) };
+            // SAFETY: `fs_private` is the `Private<T>` of `init_fs_context_callback`, not
+            // borrowed mutably during `reconfigure`.
+            let private = unsafe { KBox::<Private<T>>::borrow((*fc).fs_private) };
+            // SAFETY: `root` of a reconfiguration context is the root dentry of a mounted, hence
+            // set up, superblock of `T`, which stays valid during the call.
+            let sb = unsafe { SuperBlock::<T>::from_raw((*(*fc).root).d_sb) };
+            if T::HAS_RECONFIGURE {
+                T::reconfigure(sb, ctx, &private.opts)?;
+            } else if private.has_params {
+                return Err(ctx.invalf(fmt!(
+                    "{} cannot change mount options on remount",
+                    T::NAME.to_str()?
+                )));
+            }
+            if T::READ_ONLY {
+                ctx.force_read_only();
+            }
             Ok(0)
         })
     }
@@ -388,21 +533,21 @@ impl<T: FileSystem> FsType<T> {
     ///
     /// Called by the VFS with a valid superblock of this type that is being shut down.
     unsafe extern "C" fn kill_sb_callback(sb_ptr: *mut bindings::super_block) {
-        // Read the data before the superblock is shut down, drop it after all inodes are gone.
-        // SAFETY: `sb_ptr` is a valid superblock being killed (VFS contract).
-        let data = unsafe { (*sb_ptr).s_fs_info };
-        // SAFETY: `get_tree_nodev` created the superblock with `set_anon_super`.
+        // SAFETY: `sb_ptr` is a valid superblock being killed.
+        let (root, data) = unsafe { ((*sb_ptr).s_root, (*sb_ptr).s_fs_info) };
+        if T::HAS_SHUTDOWN && !root.is_null() {
+            // SAFETY: A superblock with a root was set up by `fill_super_callback`; it stays
+            // valid while it is killed.
+            T::shutdown(unsafe { SuperBlock::<T>::from_raw(sb_ptr) });
+        }
+        // SAFETY: `get_tree_*()` created the superblock with `set_anon_super_fc()`.
         unsafe { bindings::kill_anon_super(sb_ptr) };
         if !data.is_null() {
-            // SAFETY: `s_fs_info` is from `into_foreign` in `fill_super_callback`; reclaimed once.
+            // SAFETY: `s_fs_info` came from `into_foreign` in `get_tree_callback` (via
+            // `sget_fc()`), and this is the only place that reclaims it, after all inodes of
+            // the superblock are gone.
             drop(unsafe { T::Data::from_foreign(data) });
         }
-        // Last: the type may be unregistered as soon as this reaches zero.
-        // The type is still registered or waiting in `unregister` for this count.
-        // SAFETY: `sb_ptr` is a superblock of this type, in static storage (`Registration::new`).
-        unsafe { Self::of_sb(sb_ptr) }
-            .live_sbs
-            .fetch_sub(1, Ordering::AcqRel);
     }
 }
 
@@ -441,8 +586,9 @@ impl<T: FileSystem> Registration<T> {
                 (*ty).register(module.as_ptr())
             }
         };
-        // On failure nothing needs to be dropped and `slot` may be reused.
-        // SAFETY: On success the closure initialised all of `*slot` (`_pin` is zero-sized).
+        // SAFETY:
+        // - On success the closure initialised all of `*slot` (`_pin` is zero-sized).
+        // - On failure nothing needs to be dropped and `slot` may be reused.
         unsafe { pin_init::pin_init_from_closure(init) }
     }
 }
@@ -455,26 +601,33 @@ impl<T: FileSystem> PinnedDrop for Registration<T> {
     }
 }
 
-/// A file system type in a `static` that built-in code registers and unregisters at run time,
-/// such as a test. Modules use [`Registration`].
+/// A file system type in a `static` that built-in code registers for good, such as a test.
+/// Modules use [`Registration`].
 ///
 /// # Examples
 ///
+/// A file system whose inodes carry data that counts itself, with `unlink` and `rename` in
+/// Rust, and an inode reference kept past the unmount ([`inode::Owned`](super::inode::Owned)):
+///
 /// ```
-/// use core::sync::atomic::{AtomicUsize, Ordering};
+/// use core::sync::atomic::{AtomicPtr, AtomicUsize, Ordering};
 /// use kernel::fs::{
-///     dentry::{self, Child, Negative, RenameEntry},
+///     context::Context,
+///     dentry::{self, Child, Negative, Removed, RenameSource, RenameTarget},
 ///     filesystem::{FileSystem, StaticRegistration},
 ///     idmap::MntIdmap,
-///     inode::{self, INode, Ino, Mode, RenameFlags, Type},
+///     inode::{self, INode, Ino, Mode, Owned, RenameFlags, Type},
 ///     kern_mount::KernMount,
+///     libfs,
 ///     lock::{Exclusive, Locked},
 ///     sb::{self, SuperBlock},
 /// };
-/// use kernel::prelude::*;
+/// use kernel::{prelude::*, types::ForeignOwnable};
 ///
 /// /// Inodes alive: the per-inode data counts itself.
 /// static LIVE: AtomicUsize = AtomicUsize::new(0);
+/// /// A directory reference kept by `create` of a file called `park`.
+/// static PARKED: AtomicPtr<c_void> = AtomicPtr::new(core::ptr::null_mut());
 ///
 /// struct Tag(u64);
 ///
@@ -494,13 +647,18 @@ impl<T: FileSystem> PinnedDrop for Registration<T> {
 /// /// A flat file system of empty files, whose inodes carry a tag, removed and renamed in Rust.
 /// struct TagFs;
 ///
+/// #[vtable]
 /// impl FileSystem for TagFs {
 ///     const NAME: &'static CStr = c"rust_tagfs_doctest";
 ///     type Options = ();
 ///     type Data = ();
 ///     type INodeData = Tag;
 ///
-///     fn fill_super(sb: &mut SuperBlock<Self, sb::New>, _: &()) -> Result {
+///     fn init_data(_fc: &Context, _opts: &()) -> Result {
+///         Ok(())
+///     }
+///
+///     fn fill_super(sb: &SuperBlock<Self, sb::New>, _fc: &Context) -> Result {
 ///         sb.set_magic(0x54414753).set_dentries_dontcache();
 ///         Ok(())
 ///     }
@@ -511,12 +669,12 @@ impl<T: FileSystem> PinnedDrop for Registration<T> {
 ///     }
 /// }
 ///
-/// fn new_inode(
-///     sb: &SuperBlock<TagFs>,
+/// fn new_inode<'a>(
+///     sb: &'a SuperBlock<TagFs>,
 ///     dir: Option<&INode<TagFs>>,
 ///     mode: Mode,
 ///     tag: u64,
-/// ) -> Result<inode::New<TagFs>> {
+/// ) -> Result<inode::New<'a, TagFs>> {
 ///     Ok(sb
 ///         .new_inode(Tag::new(tag))?
 ///         .set_ino(Ino::next())
@@ -529,7 +687,7 @@ impl<T: FileSystem> PinnedDrop for Registration<T> {
 /// #[vtable]
 /// impl inode::Operations for DirOps {
 ///     type FileSystem = TagFs;
-///     const LIBFS: inode::Libfs = inode::Libfs::LOOKUP;
+///     const LOOKUP: inode::Lookup = libfs::SIMPLE_LOOKUP;
 ///
 ///     fn create(
 ///         _: &MntIdmap,
@@ -539,12 +697,20 @@ impl<T: FileSystem> PinnedDrop for Registration<T> {
 ///         _excl: bool,
 ///     ) -> Result {
 ///         let tag = dentry.name().len() as u64;
+///         let park = dentry.name() == b"park";
 ///         dentry.make_persistent(new_inode(dir.super_block(), Some(dir), mode, tag)?)?;
 ///         dir.touch_mtime_ctime();
+///         if park {
+///             let owned: KBox<Owned<TagFs>> = KBox::new(dir.to_owned()?, GFP_KERNEL)?;
+///             PARKED.store(owned.into_foreign(), Ordering::Relaxed);
+///         }
 ///         Ok(())
 ///     }
 ///
-///     fn unlink(dir: &Locked<'_, INode<TagFs>, Exclusive>, child: Child<'_, TagFs>) -> Result {
+///     fn unlink<'a>(
+///         dir: &Locked<'_, INode<TagFs>, Exclusive>,
+///         child: Child<'a, TagFs>,
+///     ) -> Result<Removed<'a>> {
 ///         let inode = child.inode();
 ///         // Only files with an odd tag may be removed.
 ///         if inode.data().0 % 2 == 0 {
@@ -553,25 +719,26 @@ impl<T: FileSystem> PinnedDrop for Registration<T> {
 ///         inode.touch_ctime();
 ///         dir.touch_mtime_ctime();
 ///         inode.drop_nlink();
-///         child.make_discardable();
-///         Ok(())
+///         Ok(child.removed())
 ///     }
 ///
 ///     fn rename(
 ///         _: &MntIdmap,
 ///         old_dir: &Locked<'_, INode<TagFs>, Exclusive>,
-///         _old: RenameEntry<'_, TagFs>,
+///         old: RenameSource<'_, TagFs>,
 ///         _new_dir: &Locked<'_, INode<TagFs>, Exclusive>,
-///         new: RenameEntry<'_, TagFs>,
+///         new: RenameTarget<'_, TagFs>,
 ///         flags: RenameFlags,
 ///     ) -> Result {
-///         // Plain renames to new names only; the VFS moves the dentry.
+///         // Plain renames only; the VFS moves the dentry. A replaced target loses its link.
 ///         if flags.bits() != 0 {
 ///             return Err(EINVAL);
 ///         }
-///         if new.inode().is_some() {
-///             return Err(EEXIST);
+///         if let Some(victim) = new.victim() {
+///             victim.touch_ctime();
+///             victim.drop_nlink();
 ///         }
+///         let _ = old.inode().data();
 ///         old_dir.touch_mtime_ctime();
 ///         Ok(())
 ///     }
@@ -581,8 +748,9 @@ impl<T: FileSystem> PinnedDrop for Registration<T> {
 /// static TAGFS: StaticRegistration<TagFs> = StaticRegistration::new();
 ///
 /// let live = LIVE.load(Ordering::Relaxed);
-/// let registered = TAGFS.register()?;
-/// assert_eq!(TAGFS.register().err(), Some(EBUSY));
+/// TAGFS.register()?;
+/// // Registered for good: registering again does nothing.
+/// TAGFS.register()?;
 /// {
 ///     let m = KernMount::new(c"rust_tagfs_doctest")?;
 ///     m.create(c"", c"odd", 0o644)?;
@@ -594,68 +762,83 @@ impl<T: FileSystem> PinnedDrop for Registration<T> {
 ///     assert_eq!(m.stat(c"even")?.nlink, 1);
 ///     m.rename(c"", c"even", c"", c"even2", 0)?;
 ///     m.create(c"", c"odd", 0o644)?;
-///     assert_eq!(m.rename(c"", c"odd", c"", c"even2", 0), Err(EEXIST));
-///     assert_eq!(m.rename(c"", c"odd", c"", c"x", RenameFlags::WHITEOUT.bits()), Err(EINVAL));
-///     assert_eq!(m.stat(c"even").err(), Some(ENOENT));
+///     assert_eq!(LIVE.load(Ordering::Relaxed), live + 3);
+///     // Replacing `even2` drops its last link: its inode (and data) goes away.
+///     m.rename(c"", c"odd", c"", c"even2", 0)?;
+///     assert_eq!(LIVE.load(Ordering::Relaxed), live + 2);
+///     assert_eq!(m.rename(c"", c"even2", c"", c"x", RenameFlags::WHITEOUT.bits()), Err(EINVAL));
+///     assert_eq!(m.stat(c"odd").err(), Some(ENOENT));
 ///     assert_eq!(m.stat(c"even2")?.nlink, 1);
 /// }
-/// // Unregistering waits for the inodes freed after RCU grace periods: all data is dropped.
-/// drop(registered);
+/// // The last mount is gone and the superblock with it: all data is dropped.
+/// assert_eq!(LIVE.load(Ordering::Relaxed), live);
+///
+/// // An `Owned` inode reference keeps the superblock alive past the unmount.
+/// {
+///     let m = KernMount::new(c"rust_tagfs_doctest")?;
+///     m.create(c"", c"park", 0o644)?;
+/// }
+/// assert_eq!(LIVE.load(Ordering::Relaxed), live + 2);
+/// let p = PARKED.swap(core::ptr::null_mut(), Ordering::Relaxed);
+/// // SAFETY: `create` stored a `KBox<Owned<TagFs>>` from `into_foreign`, taken back once here.
+/// let parked = unsafe { KBox::<Owned<TagFs>>::from_foreign(p) };
+/// assert_eq!(parked.data().0, 0);
+/// assert_eq!(parked.nlink(), 2);
+/// // Dropping it shuts the superblock down.
+/// drop(parked);
 /// assert_eq!(LIVE.load(Ordering::Relaxed), live);
 /// # Ok::<(), Error>(())
 /// ```
 pub struct StaticRegistration<T: FileSystem> {
     ty: FsType<T>,
-    registered: AtomicBool,
+    state: AtomicU8,
 }
+
+/// [`StaticRegistration::state`]: not registered, being registered, registered.
+const UNREGISTERED: u8 = 0;
+const REGISTERING: u8 = 1;
+const REGISTERED: u8 = 2;
 
 impl<T: FileSystem> StaticRegistration<T> {
     /// Creates an unregistered file system type, to be put in a `static`.
     pub const fn new() -> Self {
         Self {
             ty: FsType::new(),
-            registered: AtomicBool::new(false),
+            state: AtomicU8::new(UNREGISTERED),
         }
     }
 
-    /// Registers the file system type, as part of the kernel (without an owning module), until
-    /// the returned guard is dropped. Fails with `EBUSY` if it is registered already.
-    pub fn register(&'static self) -> Result<Registered<T>> {
-        if self
-            .registered
-            .compare_exchange(false, true, Ordering::Acquire, Ordering::Relaxed)
-            .is_err()
-        {
-            return Err(EBUSY);
+    /// Registers the file system type, as part of the kernel (without an owning module), for
+    /// good: it is never unregistered, because the VFS may still use a `file_system_type`
+    /// without an owner after its last superblock was killed (`put_super()` unlinks the
+    /// superblock from `fs_supers` when its last passive reference goes, e.g. after a
+    /// concurrent `sync`). Calling it again once it is registered does nothing; it fails with
+    /// `EBUSY` while another thread is registering it.
+    pub fn register(&'static self) -> Result {
+        match self.state.compare_exchange(
+            UNREGISTERED,
+            REGISTERING,
+            Ordering::Acquire,
+            Ordering::Acquire,
+        ) {
+            Ok(_) => {}
+            Err(REGISTERED) => return Ok(()),
+            Err(_) => return Err(EBUSY),
         }
-        // SAFETY: `self` is static; `registered` makes us the only one to register it.
+        // SAFETY: `self` is static, so it never moves; the `REGISTERING` state makes us the only
+        // one to register it, and nobody ever unregisters it.
         if let Err(e) = unsafe { self.ty.register(ptr::null_mut()) } {
-            self.registered.store(false, Ordering::Release);
+            self.state.store(UNREGISTERED, Ordering::Release);
             return Err(e);
         }
-        // INVARIANT: `ty` is registered.
-        Ok(Registered(self))
+        self.state.store(REGISTERED, Ordering::Release);
+        Ok(())
     }
 }
 
 impl<T: FileSystem> Default for StaticRegistration<T> {
     fn default() -> Self {
         Self::new()
-    }
-}
-
-/// A registration by [`StaticRegistration::register`], undone on drop.
-///
-/// # Invariants
-///
-/// The file system type of `.0` is registered, by this guard.
-pub struct Registered<T: FileSystem + 'static>(&'static StaticRegistration<T>);
-
-impl<T: FileSystem> Drop for Registered<T> {
-    fn drop(&mut self) {
-        // SAFETY: Registered by `register` (type invariant); only this guard unregisters it.
-        unsafe { self.0.ty.unregister() };
-        self.0.registered.store(false, Ordering::Release);
     }
 }
 

@@ -2,7 +2,8 @@
 
 //! Inodes.
 //!
-//! [`INode`] wraps `struct inode` and is reference counted with [`ARef`] (`ihold()`/`iput()`).
+//! [`INode`] wraps `struct inode`; owned references are [`Ref`] (`ihold()`/`iput()`), bound to
+//! the callback they are made in, or [`Owned`], which keeps the superblock active.
 //! New inodes are built linearly with [`New`]: allocate on a superblock, set owner and mode
 //! (`inode_init_owner()`), the type-specific operations and mapping, then hand it to the dentry
 //! it becomes visible through. Dropping a [`New`] releases it.
@@ -23,10 +24,16 @@ pub(crate) use data::{
     InodeCache, //
 };
 pub use operations::{
-    Libfs,
+    Getattr,
+    Link,
+    Lookup,
     Operations,
     Ops,
-    RenameFlags, //
+    Rename,
+    RenameFlags,
+    Rmdir,
+    Setattr,
+    Unlink, //
 };
 
 use super::{
@@ -42,7 +49,10 @@ use super::{
         Exclusive,
         Locked, //
     },
-    sb::SuperBlock, //
+    sb::{
+        Active,
+        SuperBlock, //
+    },
 };
 use crate::{
     bindings,
@@ -52,9 +62,9 @@ use crate::{
     },
     prelude::*,
     str::CStrExt as _,
-    sync::aref::{
-        ARef,
-        AlwaysRefCounted, //
+    sync::atomic::{
+        atomic_load,
+        Relaxed, //
     },
     task::Kuid,
     types::Opaque, //
@@ -196,6 +206,11 @@ impl Mode {
 pub struct Kgid(bindings::kgid_t);
 
 impl Kgid {
+    /// Creates a `Kgid` from the raw C value.
+    pub fn from_raw(gid: bindings::kgid_t) -> Self {
+        Self(gid)
+    }
+
     /// Returns the raw C value.
     pub fn into_raw(self) -> bindings::kgid_t {
         self.0
@@ -224,29 +239,137 @@ pub struct Dev(pub u32);
 
 /// An inode of file system `T` (`struct inode`).
 ///
+/// Callbacks get `&INode` references that live as long as the call; an owned reference made
+/// from one ([`INode::ihold`], an [`inode::Ref`](Ref)) cannot outlive it either, so safe code
+/// cannot keep an inode past the unmount of its superblock, nor carry it into another mount's
+/// callback. [`INode::to_owned`] makes a reference that can be kept (e.g. by a work item),
+/// because it also keeps the superblock active.
+///
 /// # Invariants
 ///
-/// The object is a valid inode of a superblock of type `T`; the VFS keeps it alive while a
-/// reference to it exists (it is always reference counted). If `T` has inode data
+/// The object is a valid inode of a set up superblock of type `T`; the VFS keeps it alive while
+/// a reference to it exists (it is always reference counted). If `T` has inode data
 /// (`has_data`), the inode is the `inode` field of a `WithData<T>` whose data is initialised.
 #[repr(transparent)]
 pub struct INode<T: FileSystem>(Opaque<bindings::inode>, PhantomData<T>);
 
-// SAFETY: Inodes are reference counted and may be released from any thread.
-unsafe impl<T: FileSystem> Send for INode<T> {}
-// SAFETY: `&INode` accessors read fields with the locking or atomicity the VFS requires.
+// SAFETY: The accessors of `&INode` read fields atomically (`atomic_load`, `i_size_read()`), read
+// fields that do not change once the inode is set up (`i_ino`, `i_sb`), or give out `Sync` data
+// (`T::INodeData: Sync`); mutators need a `Locked` reference, whose lock serialises them.
 unsafe impl<T: FileSystem> Sync for INode<T> {}
 
-// SAFETY: `ihold` and `iput` implement the inode's reference count.
-unsafe impl<T: FileSystem> AlwaysRefCounted for INode<T> {
-    fn inc_ref(&self) {
-        // SAFETY: The existence of `&self` means the refcount is nonzero.
-        unsafe { bindings::ihold(self.as_raw()) };
+/// An owned reference to an inode (`ihold()`, released by `iput()`), valid for `'a`: the
+/// callback, or the borrow of the superblock, it was made in.
+///
+/// # Invariants
+///
+/// `inode` is a valid inode of a superblock of type `T` that stays set up for `'a`, of which
+/// this object owns one reference.
+pub struct Ref<'a, T: FileSystem> {
+    inode: NonNull<bindings::inode>,
+    _p: PhantomData<&'a INode<T>>,
+}
+
+// SAFETY: The reference may be released from any thread (`iput()` may sleep, and so may the
+// owner's drop); it cannot outlive `'a` in any case.
+unsafe impl<T: FileSystem> Send for Ref<'_, T> {}
+// SAFETY: `&Ref` only gives out `&INode`, which is `Sync`.
+unsafe impl<T: FileSystem> Sync for Ref<'_, T> {}
+
+impl<'a, T: FileSystem> Ref<'a, T> {
+    /// Takes over a reference to an inode.
+    ///
+    /// # Safety
+    ///
+    /// `inode` must be a valid inode of a superblock of type `T` that stays set up for `'a`, and
+    /// the caller must own a reference to it, which is transferred.
+    pub(crate) unsafe fn from_raw(inode: NonNull<bindings::inode>) -> Self {
+        // INVARIANT: By the safety requirements.
+        Self {
+            inode,
+            _p: PhantomData,
+        }
     }
 
-    unsafe fn dec_ref(obj: NonNull<Self>) {
-        // SAFETY: The caller owns a reference, which is released here.
-        unsafe { bindings::iput(obj.as_ptr().cast()) };
+    /// Gives up the reference, returning the raw pointer.
+    pub(crate) fn into_raw(self) -> *mut bindings::inode {
+        ManuallyDrop::new(self).inode.as_ptr()
+    }
+}
+
+impl<T: FileSystem> core::ops::Deref for Ref<'_, T> {
+    type Target = INode<T>;
+
+    fn deref(&self) -> &INode<T> {
+        // SAFETY: We own a reference to the valid inode (type invariant).
+        unsafe { INode::from_raw(self.inode.as_ptr()) }
+    }
+}
+
+impl<T: FileSystem> Clone for Ref<'_, T> {
+    fn clone(&self) -> Self {
+        // SAFETY: We own a reference to the valid inode (type invariant), so the count is
+        // nonzero.
+        unsafe { bindings::ihold(self.inode.as_ptr()) };
+        // INVARIANT: We took a new reference to the same inode, valid as long.
+        Self {
+            inode: self.inode,
+            _p: PhantomData,
+        }
+    }
+}
+
+impl<T: FileSystem> Drop for Ref<'_, T> {
+    fn drop(&mut self) {
+        // SAFETY: We own a reference to the valid inode (type invariant), released here.
+        unsafe { bindings::iput(self.inode.as_ptr()) };
+    }
+}
+
+/// An owned reference to an inode that also keeps its superblock active ([`sb::Active`]), so it
+/// may be kept beyond the callback it was made in, e.g. by a work item; see [`INode::to_owned`].
+///
+/// While it exists, the superblock is not shut down: unmounting its last mount detaches the
+/// mount, and the superblock lives on, as after a lazy unmount, until this is dropped. Keeping
+/// one in the superblock's own data (or in an inode of it) therefore keeps the superblock alive
+/// for good.
+///
+/// # Invariants
+///
+/// `inode` is a valid inode of the superblock `sb`, of which this object owns one reference.
+pub struct Owned<T: FileSystem> {
+    inode: NonNull<bindings::inode>,
+    // Dropped after `inode` is released: the superblock may shut down then.
+    sb: Active<T>,
+}
+
+// SAFETY: The inode and the superblock's active reference may be released from any thread.
+unsafe impl<T: FileSystem> Send for Owned<T> {}
+// SAFETY: `&Owned` only gives out `&INode`, which is `Sync`.
+unsafe impl<T: FileSystem> Sync for Owned<T> {}
+
+impl<T: FileSystem> Owned<T> {
+    /// Returns the superblock, which this reference keeps active.
+    pub fn super_block(&self) -> &SuperBlock<T> {
+        &self.sb
+    }
+}
+
+impl<T: FileSystem> core::ops::Deref for Owned<T> {
+    type Target = INode<T>;
+
+    fn deref(&self) -> &INode<T> {
+        // SAFETY: We own a reference to the valid inode (type invariant).
+        unsafe { INode::from_raw(self.inode.as_ptr()) }
+    }
+}
+
+impl<T: FileSystem> Drop for Owned<T> {
+    fn drop(&mut self) {
+        crate::task::might_sleep();
+        // SAFETY: We own a reference to the valid inode (type invariant), released here, before
+        // the superblock's active reference (`sb`).
+        unsafe { bindings::iput(self.inode.as_ptr()) };
     }
 }
 
@@ -274,8 +397,15 @@ impl<T: FileSystem> INode<T> {
 
     /// Returns the mode.
     pub fn mode(&self) -> Mode {
-        // SAFETY: `i_mode` is a naturally aligned 16-bit field, read atomically.
-        Mode(unsafe { ptr::read_volatile(&raw const (*self.as_raw()).i_mode) })
+        let inode = self.as_raw();
+        // SAFETY:
+        // - `i_mode` of the valid inode is an aligned `umode_t` (`u16`), read as `i16` of the same
+        //   size.
+        // - C writes it plainly (`setattr_copy()`) under the inode lock; the read is a racy
+        //   `READ_ONCE()`, as C readers without the lock do (FIXME(read_once): C writes are not
+        //   `WRITE_ONCE()`).
+        let bits = unsafe { atomic_load((&raw mut (*inode).i_mode).cast::<i16>(), Relaxed) };
+        Mode(bits as u16)
     }
 
     /// Returns the size in bytes (`i_size_read()`).
@@ -286,8 +416,9 @@ impl<T: FileSystem> INode<T> {
 
     /// Returns the link count.
     pub fn nlink(&self) -> u32 {
-        // SAFETY: `i_nlink` is a naturally aligned 32-bit field, read atomically.
-        unsafe { ptr::read_volatile(&raw const (*self.as_raw()).__bindgen_anon_1.i_nlink) }
+        // SAFETY: `i_nlink` of the valid inode is an aligned `u32`, read as `READ_ONCE()` does;
+        // see `mode` for the plain writes on the C side.
+        unsafe { atomic_load(&raw mut (*self.as_raw()).__bindgen_anon_1.i_nlink, Relaxed) }
     }
 
     /// Returns the owner.
@@ -302,24 +433,29 @@ impl<T: FileSystem> INode<T> {
     /// }
     /// ```
     pub fn uid(&self) -> Kuid {
-        // SAFETY: `i_uid` is a naturally aligned 32-bit field, read atomically (`i_uid_read()`).
-        Kuid::from_raw(unsafe { ptr::read_volatile(&raw const (*self.as_raw()).i_uid) })
+        // SAFETY: `i_uid.val` of the valid inode is an aligned `u32`, read as `READ_ONCE()` does;
+        // see `mode` for the plain writes on the C side. This is the raw `kuid_t`, not mapped
+        // through a namespace (unlike `i_uid_read()`).
+        let val = unsafe { atomic_load(&raw mut (*self.as_raw()).i_uid.val, Relaxed) };
+        Kuid::from_raw(bindings::kuid_t { val })
     }
 
     /// Returns the group.
     pub fn gid(&self) -> Kgid {
-        // SAFETY: `i_gid` is a naturally aligned 32-bit field, read atomically (`i_gid_read()`).
-        Kgid(unsafe { ptr::read_volatile(&raw const (*self.as_raw()).i_gid) })
+        // SAFETY: As for `uid`, with `i_gid.val`.
+        let val = unsafe { atomic_load(&raw mut (*self.as_raw()).i_gid.val, Relaxed) };
+        Kgid(bindings::kgid_t { val })
     }
 
     /// Returns the last access time (`inode_get_atime()`).
     pub fn atime(&self) -> Timestamp {
         let i = self.as_raw();
-        // SAFETY: Both fields are naturally aligned and read atomically, as `READ_ONCE()` does.
+        // SAFETY: Both fields of the valid inode are aligned, read as `READ_ONCE()` does in
+        // `inode_get_atime()`; see `mode` for the plain writes on the C side.
         unsafe {
             Timestamp {
-                sec: ptr::read_volatile(&raw const (*i).i_atime_sec),
-                nsec: ptr::read_volatile(&raw const (*i).i_atime_nsec),
+                sec: atomic_load(&raw mut (*i).i_atime_sec, Relaxed),
+                nsec: atomic_load(&raw mut (*i).i_atime_nsec, Relaxed),
             }
         }
     }
@@ -327,11 +463,12 @@ impl<T: FileSystem> INode<T> {
     /// Returns the last modification time (`inode_get_mtime()`).
     pub fn mtime(&self) -> Timestamp {
         let i = self.as_raw();
-        // SAFETY: Both fields are naturally aligned and read atomically, as `READ_ONCE()` does.
+        // SAFETY: Both fields of the valid inode are aligned, read as `READ_ONCE()` does in
+        // `inode_get_mtime()`; see `mode` for the plain writes on the C side.
         unsafe {
             Timestamp {
-                sec: ptr::read_volatile(&raw const (*i).i_mtime_sec),
-                nsec: ptr::read_volatile(&raw const (*i).i_mtime_nsec),
+                sec: atomic_load(&raw mut (*i).i_mtime_sec, Relaxed),
+                nsec: atomic_load(&raw mut (*i).i_mtime_nsec, Relaxed),
             }
         }
     }
@@ -339,11 +476,12 @@ impl<T: FileSystem> INode<T> {
     /// Returns the last status change time (`inode_get_ctime()`).
     pub fn ctime(&self) -> Timestamp {
         let i = self.as_raw();
-        // SAFETY: Both fields are naturally aligned and read atomically, as `READ_ONCE()` does.
+        // SAFETY: Both fields of the valid inode are aligned, read as `READ_ONCE()` does in
+        // `inode_get_ctime()`; see `mode` for the plain writes on the C side.
         unsafe {
             Timestamp {
-                sec: ptr::read_volatile(&raw const (*i).i_ctime_sec),
-                nsec: ptr::read_volatile(&raw const (*i).i_ctime_nsec) & !bindings::I_CTIME_QUERIED,
+                sec: atomic_load(&raw mut (*i).i_ctime_sec, Relaxed),
+                nsec: atomic_load(&raw mut (*i).i_ctime_nsec, Relaxed) & !bindings::I_CTIME_QUERIED,
             }
         }
     }
@@ -352,20 +490,43 @@ impl<T: FileSystem> INode<T> {
     /// ([`SuperBlock::new_inode`], [`SuperBlock::iget`]).
     pub fn data(&self) -> &T::INodeData {
         if !has_data::<T>() {
-            // `T::INodeData` is zero-sized without drop glue (`has_data`), and a value of it
-            // existed, to create the inode.
-            // SAFETY: Any well-aligned pointer is a valid reference to such a zero-sized type.
+            // SAFETY:
+            // - `T::INodeData` is zero-sized without drop glue (`has_data`), and a value of it
+            //   existed, to create the inode.
+            // - Any well-aligned pointer, such as `NonNull::dangling()`, is a valid reference to
+            //   such a zero-sized type.
             return unsafe { NonNull::dangling().as_ref() };
         }
-        // The data lives as long as the inode.
-        // SAFETY: By the type invariant the inode is in a `WithData<T>` with initialised data.
+        // SAFETY:
+        // - By the type invariant the inode is in a `WithData<T>` with initialised data.
+        // - `has_data::<T>()` holds (checked above).
+        // - The data lives as long as the inode, so it is valid for the lifetime of `self`.
         unsafe { WithData::<T>::data(self.as_raw()) }
     }
 
     /// Returns the superblock the inode belongs to.
     pub fn super_block(&self) -> &SuperBlock<T> {
-        // SAFETY: An inode belongs to a ready superblock, which outlives it.
+        // SAFETY: By the type invariant the inode belongs to a set up superblock of type `T`;
+        // `i_sb` does not change, and the superblock outlives its inodes.
         unsafe { SuperBlock::from_raw((*self.as_raw()).i_sb) }
+    }
+
+    /// Takes a new reference to the inode (`ihold()`), which lives as long as `&self`.
+    pub fn ihold(&self) -> Ref<'_, T> {
+        // SAFETY: The existence of `&self` means the reference count is nonzero.
+        unsafe { bindings::ihold(self.as_raw()) };
+        // SAFETY: We took the reference, valid as long as the borrow of `self`.
+        unsafe { Ref::from_raw(NonNull::from(self).cast()) }
+    }
+
+    /// Takes a reference to the inode that may be kept beyond the current callback, because it
+    /// also keeps the superblock active ([`Owned`]). Fails with `ENOENT` if the superblock is
+    /// already shutting down.
+    pub fn to_owned(&self) -> Result<Owned<T>> {
+        let sb = self.super_block().active()?;
+        let inode = ManuallyDrop::new(self.ihold()).inode;
+        // INVARIANT: `inode` is an inode of `sb`, whose reference we took.
+        Ok(Owned { inode, sb })
     }
 }
 
@@ -402,18 +563,23 @@ impl<T: FileSystem> Locked<'_, INode<T>, Exclusive> {
 
 /// A new inode being set up; see [`SuperBlock::new_inode`] and [`SuperBlock::iget`].
 ///
+/// It cannot outlive `'a`, the borrow of the superblock it was allocated on.
+///
 /// # Invariants
 ///
-/// `inode` is a new inode of a superblock of type `T` with its data initialised, not yet
-/// visible to anyone else, of which this object owns one reference: an unhashed inode from
-/// `new_inode()`, or, if `locked`, a hashed inode from `iget_locked()` still marked `I_NEW`.
-pub struct New<T: FileSystem> {
+/// `inode` is a new inode of a superblock of type `T` that stays set up for `'a`, with its data
+/// initialised, of which this object owns one reference: an unhashed inode from `new_inode()`,
+/// or, if `locked`, a hashed inode from `iget_locked()` still marked `I_NEW`. Nobody else sets
+/// it up or reaches it through a dentry, but the VFS can see it (on `s_inodes`, and in the inode
+/// hash if `locked`) and may update its reference count and state under `i_lock`, so it is only
+/// written field by field, never through a `&mut` to the whole inode.
+pub struct New<'a, T: FileSystem> {
     inode: NonNull<bindings::inode>,
     locked: bool,
-    _p: PhantomData<T>,
+    _p: PhantomData<&'a SuperBlock<T>>,
 }
 
-impl<T: FileSystem> New<T> {
+impl<'a, T: FileSystem> New<'a, T> {
     /// Creates a builder from a freshly allocated inode.
     ///
     /// # Safety
@@ -444,20 +610,20 @@ impl<T: FileSystem> New<T> {
 
     /// Returns the inode number.
     pub fn ino(&self) -> Ino {
-        // SAFETY: By the type invariant the inode is valid.
-        Ino(unsafe { self.inode.as_ref() }.i_ino)
+        // SAFETY: By the type invariant the inode is valid and only we set its number.
+        Ino(unsafe { (*self.inode.as_ptr()).i_ino })
     }
 
-    fn raw(&mut self) -> &mut bindings::inode {
-        // SAFETY: By the type invariant nobody else accesses the new inode.
-        unsafe { self.inode.as_mut() }
+    fn raw(&self) -> *mut bindings::inode {
+        self.inode.as_ptr()
     }
 
     /// Sets the inode number of an inode from [`SuperBlock::new_inode`]. An inode from the inode
     /// cache ([`SuperBlock::iget`]) keeps the number it is hashed under.
-    pub fn set_ino(mut self, ino: Ino) -> Self {
+    pub fn set_ino(self, ino: Ino) -> Self {
         if !self.locked {
-            self.raw().i_ino = ino.0;
+            // SAFETY: The inode is valid and only we set it up (type invariant).
+            unsafe { (*self.raw()).i_ino = ino.0 };
         }
         self
     }
@@ -465,7 +631,7 @@ impl<T: FileSystem> New<T> {
     /// Sets owner, group and mode as for a new file created in `dir` (`inode_init_owner()`): the
     /// owner is the caller's fsuid; the group and the set-gid bit follow the parent's set-gid
     /// bit. `dir` is `None` for a root directory.
-    pub fn init_owner(mut self, idmap: &MntIdmap, dir: Option<&INode<T>>, mode: Mode) -> Self {
+    pub fn init_owner(self, idmap: &MntIdmap, dir: Option<&INode<T>>, mode: Mode) -> Self {
         let dir = dir.map_or(ptr::null(), |d| d.as_raw().cast_const());
         // SAFETY: The inode is new and owned by us; `idmap` and `dir` are valid.
         unsafe { bindings::inode_init_owner(idmap.as_raw(), self.raw(), dir, mode.0) };
@@ -473,63 +639,67 @@ impl<T: FileSystem> New<T> {
     }
 
     /// Sets access, modification and change times to the current time (`simple_inode_init_ts()`).
-    pub fn init_times_now(mut self) -> Self {
+    pub fn init_times_now(self) -> Self {
         // SAFETY: The inode is new and owned by us.
         unsafe { bindings::simple_inode_init_ts(self.raw()) };
         self
     }
 
     /// Sets the size in bytes (`i_size_write()`).
-    pub fn set_size(mut self, size: i64) -> Self {
+    pub fn set_size(self, size: i64) -> Self {
         // SAFETY: The inode is new and owned by us.
         unsafe { bindings::i_size_write(self.raw(), size) };
         self
     }
 
     /// Sets the link count (`set_nlink()`), e.g. of an inode read from storage.
-    pub fn set_nlink(mut self, nlink: u32) -> Self {
+    pub fn set_nlink(self, nlink: u32) -> Self {
         // SAFETY: The inode is new and owned by us.
         unsafe { bindings::set_nlink(self.raw(), nlink) };
         self
     }
 
     /// Increments the link count, e.g. to 2 for the `.` entry of a new directory.
-    pub fn inc_nlink(mut self) -> Self {
+    pub fn inc_nlink(self) -> Self {
         // SAFETY: The inode is new and owned by us.
         unsafe { bindings::inc_nlink(self.raw()) };
         self
     }
 
     /// Sets the inode operations.
-    pub fn set_iops(mut self, iops: &'static Ops<T>) -> Self {
-        self.raw().i_op = iops.as_raw();
+    pub fn set_iops(self, iops: &'static Ops<T>) -> Self {
+        // SAFETY: The inode is valid and only we set it up (type invariant).
+        unsafe { (*self.raw()).i_op = iops.as_raw() };
         self
     }
 
     /// Sets the file operations used when the inode is opened.
     ///
-    /// File operations served from the page cache ([`FileOps::generic`],
+    /// File operations served from the page cache ([`FileOps::ram`],
     /// [`FileOps::generic_read_only`]) need address space operations that can read pages, and
     /// writable ones also write them ([`AddressSpaceOps::ram`]); the inode fails to finish with
     /// `EINVAL` otherwise.
-    pub fn set_fops(mut self, fops: &'static FileOps<T>) -> Self {
-        self.raw().__bindgen_anon_3.i_fop = fops.as_raw();
+    pub fn set_fops(self, fops: &'static FileOps<T>) -> Self {
+        // SAFETY: The inode is valid and only we set it up (type invariant).
+        unsafe { (*self.raw()).__bindgen_anon_3.i_fop = fops.as_raw() };
         self
     }
 
     /// Sets the address space (page cache) operations.
-    pub fn set_aops(mut self, aops: &'static AddressSpaceOps<T>) -> Self {
-        // SAFETY: `i_mapping` of a new inode points to its embedded `i_data`.
-        unsafe { (*self.raw().i_mapping).a_ops = aops.as_raw() };
+    pub fn set_aops(self, aops: &'static AddressSpaceOps<T>) -> Self {
+        // SAFETY: The inode is valid and only we set it up (type invariant); `i_mapping` of a
+        // new inode points to its embedded `i_data`.
+        unsafe { (*(*self.raw()).i_mapping).a_ops = aops.as_raw() };
         self
     }
 
     /// Makes the page cache of the inode memory-only: pages may come from high memory and are
     /// never reclaimed (`mapping_set_gfp_mask(GFP_HIGHUSER)`, `mapping_set_unevictable()`), as
     /// for file systems whose only copy of the data is the page cache.
-    pub fn set_mapping_unevictable(mut self) -> Self {
-        let mapping = self.raw().i_mapping;
-        // SAFETY: `mapping` is the new inode's valid `i_data`.
+    pub fn set_mapping_unevictable(self) -> Self {
+        // SAFETY: The inode is valid (type invariant).
+        let mapping = unsafe { (*self.raw()).i_mapping };
+        // SAFETY: `mapping` is the new inode's valid `i_data`, which only we set up.
         unsafe {
             bindings::mapping_set_gfp_mask(mapping, bindings::GFP_HIGHUSER);
             bindings::mapping_set_unevictable(mapping);
@@ -538,7 +708,7 @@ impl<T: FileSystem> New<T> {
     }
 
     /// Initialises a special inode: FIFO, socket or device (`init_special_inode()`).
-    pub fn init_special(mut self, mode: Mode, dev: Dev) -> Self {
+    pub fn init_special(self, mode: Mode, dev: Dev) -> Self {
         // SAFETY: The inode is new and owned by us.
         unsafe { bindings::init_special_inode(self.raw(), mode.0, dev.0) };
         self
@@ -546,7 +716,7 @@ impl<T: FileSystem> New<T> {
 
     /// Allocates the inode's page cache from low memory only (`inode_nohighmem()`), as needed by
     /// inodes whose pages the kernel maps directly, such as page-cache symlinks.
-    pub fn set_nohighmem(mut self) -> Self {
+    pub fn set_nohighmem(self) -> Self {
         // SAFETY: The inode is new and owned by us.
         unsafe { bindings::inode_nohighmem(self.raw()) };
         self
@@ -555,23 +725,25 @@ impl<T: FileSystem> New<T> {
     /// Stores `target` as the body of a symlink in the inode's page cache and sets the size to its
     /// length (`page_symlink()`). The inode needs address space operations that can write, such
     /// as [`AddressSpaceOps::ram`]; otherwise this fails with `EINVAL`.
-    pub fn page_symlink(mut self, target: &CStr) -> Result<Self> {
+    pub fn page_symlink(self, target: &CStr) -> Result<Self> {
         let len = i32::try_from(target.to_bytes_with_nul().len()).map_err(|_| ENAMETOOLONG)?;
-        let mapping = self.raw().i_mapping;
+        // SAFETY: The inode is valid (type invariant).
+        let mapping = unsafe { (*self.raw()).i_mapping };
         // SAFETY: `i_mapping` of a new inode is its valid `i_data`, whose `a_ops` is never null.
         let aops = unsafe { &*(*mapping).a_ops };
         if aops.write_begin.is_none() || aops.write_end.is_none() {
             return Err(EINVAL);
         }
-        // `target` is NUL-terminated and `len` counts the NUL.
-        // SAFETY: The inode is new and owned by us, and its mapping can write.
+        // SAFETY:
+        // - The inode is new and owned by us, and its mapping can write (checked above).
+        // - `target` is NUL-terminated and `len` counts the NUL.
         to_result(unsafe { bindings::page_symlink(self.raw(), target.as_char_ptr(), len) })?;
         Ok(self)
     }
 
     /// Initialises the security attributes of an inode about to be linked as `entry` in `dir`
     /// (`security_inode_init_security()`), before it becomes visible.
-    pub fn init_security(mut self, dir: &INode<T>, entry: &impl NewEntry<T>) -> Result<Self> {
+    pub fn init_security(self, dir: &INode<T>, entry: &impl NewEntry<T>) -> Result<Self> {
         // SAFETY: The inode is new; the name of `entry` is stable (`NewEntry`).
         to_result(unsafe {
             bindings::security_inode_init_security(
@@ -587,9 +759,18 @@ impl<T: FileSystem> New<T> {
 
     /// Finishes setting up the inode and returns it. Fails with `EINVAL` (dropping the inode)
     /// if the operations set do not fit together, see [`New::set_fops`].
-    pub fn into_inode(self) -> Result<ARef<INode<T>>> {
-        // SAFETY: `finish` passes the reference we own, which is transferred to the `ARef`.
-        self.finish(|inode| unsafe { ARef::from_raw(NonNull::new_unchecked(inode).cast()) })
+    pub fn into_inode(self) -> Result<Ref<'a, T>> {
+        let sb = self.super_block_ptr();
+        self.finish(sb, |inode| {
+            // SAFETY: `finish` passes the reference we own to a valid (non-null) inode of a
+            // superblock set up for `'a`, which is transferred to the `Ref`.
+            unsafe { Ref::from_raw(NonNull::new_unchecked(inode)) }
+        })
+    }
+
+    pub(crate) fn super_block_ptr(&self) -> *mut bindings::super_block {
+        // SAFETY: The inode is valid (type invariant); `i_sb` never changes.
+        unsafe { (*self.raw()).i_sb }
     }
 
     /// Checks that the page cache can serve the file and inode operations: the generic file
@@ -599,11 +780,11 @@ impl<T: FileSystem> New<T> {
         let same = |f: Option<usize>, g: usize| f == Some(g);
         // SAFETY: By the type invariant the inode is valid; its tables are static and valid.
         let (fop, iop, aop) = unsafe {
-            let inode = self.inode.as_ref();
+            let inode = self.raw();
             (
-                &*inode.__bindgen_anon_3.i_fop,
-                &*inode.i_op,
-                &*(*inode.i_mapping).a_ops,
+                &*(*inode).__bindgen_anon_3.i_fop,
+                &*(*inode).i_op,
+                &*(*(*inode).i_mapping).a_ops,
             )
         };
         let reads = same(
@@ -632,13 +813,24 @@ impl<T: FileSystem> New<T> {
     /// `attach` take over our reference, e.g. by attaching the inode to a dentry. A new inode of
     /// the inode cache is unlocked (`unlock_new_inode()`) only after that, so that nobody finds
     /// it before it is attached.
-    pub(crate) fn finish<R>(self, attach: impl FnOnce(*mut bindings::inode) -> R) -> Result<R> {
+    ///
+    /// Fails with `EXDEV` (dropping the inode) unless the inode belongs to superblock `sb`, the
+    /// superblock of the dentry it is attached to.
+    pub(crate) fn finish<R>(
+        self,
+        sb: *mut bindings::super_block,
+        attach: impl FnOnce(*mut bindings::inode) -> R,
+    ) -> Result<R> {
+        // SAFETY: The inode is valid (type invariant); `i_sb` never changes.
+        if unsafe { (*self.raw()).i_sb } != sb {
+            return Err(EXDEV);
+        }
         self.check_ops()?;
         let me = ManuallyDrop::new(self);
         let inode = me.inode.as_ptr();
         if me.locked {
-            // Keep the inode alive until it is unlocked, even if `attach` releases it.
-            // SAFETY: We own a reference to the valid inode.
+            // SAFETY: We own a reference to the valid inode, so we may take another one, which
+            // keeps the inode alive until it is unlocked, even if `attach` releases it.
             unsafe { bindings::ihold(inode) };
         }
         let r = attach(inode);
@@ -681,11 +873,11 @@ impl<T: FileSystem> NewEntry<T> for TmpFile<'_, T> {
     }
 }
 
-impl<T: FileSystem> Drop for New<T> {
+impl<T: FileSystem> Drop for New<'_, T> {
     fn drop(&mut self) {
         if self.locked {
-            // `iget_failed` marks it bad, unhashes, unlocks and releases it: waiters look again.
-            // SAFETY: We own the reference to an `I_NEW` inode.
+            // SAFETY: We own the reference to an `I_NEW` inode, which `iget_failed` takes over:
+            // it marks the inode bad, unhashes, unlocks and releases it, so waiters look again.
             unsafe { bindings::iget_failed(self.inode.as_ptr()) };
         } else {
             // SAFETY: We own a reference to an unhashed, unlinked inode, which `iput` frees.

@@ -124,8 +124,10 @@ impl KernMount {
         }
         // SAFETY: `fs` is a registered file system type whose module `get_fs_type` pinned.
         let mnt = unsafe { bindings::kern_mount(fs) };
-        // `put_filesystem()`: a successful mount holds its own module reference.
-        // SAFETY: `fs` is valid; this drops the module reference `get_fs_type` took.
+        // SAFETY:
+        // - `fs` is valid, so its `owner` can be read.
+        // - This drops the module reference `get_fs_type` took, as `put_filesystem()` does; a
+        //   successful mount holds its own module reference.
         unsafe { bindings::module_put((*fs).owner) };
         let mnt = NonNull::new(from_err_ptr(mnt)?).ok_or(EINVAL)?;
         // INVARIANT: `kern_mount` succeeded and we own the mount.
@@ -203,8 +205,9 @@ impl KernMount {
         let res = unsafe {
             bindings::vfs_mkdir(idmap, (*parent.0.dentry).d_inode, d, mode, ptr::null_mut())
         };
-        // `end_creating()` takes the result of `vfs_mkdir()`, dentry or error.
-        // SAFETY: This unlocks the parent and releases the child from `start_creating`.
+        // SAFETY: `res` is the result of `vfs_mkdir()` on the child from `start_creating`, a
+        // dentry or an error, which `end_dirop()` takes as `end_creating()` does; this unlocks
+        // the parent and releases the child.
         unsafe { bindings::end_dirop(res) };
         from_err_ptr(res).map(|_| ())
     }
@@ -277,8 +280,9 @@ impl KernMount {
     fn link_dentry(&self, old: *mut bindings::dentry, dir: &CStr, name: &CStr) -> Result {
         let idmap = MntIdmap::nop().as_raw();
         self.create_with(dir, name, |dir, d| {
-            // `old` is a referenced dentry of this mount.
-            // SAFETY: `d` is a negative child of the locked directory `dir`.
+            // SAFETY:
+            // - `old` is a referenced dentry of this mount.
+            // - `d` is a negative child of the locked directory `dir`.
             unsafe { bindings::vfs_link(old, idmap, dir, d, ptr::null_mut()) }
         })
     }
@@ -300,8 +304,9 @@ impl KernMount {
         rd.old_parent = old_parent.0.dentry;
         rd.new_parent = new_parent.0.dentry;
         rd.flags = flags;
-        // On success `end_renaming` releases what `start_renaming` took.
-        // SAFETY: Both parents are valid directories of this mount; the names are components.
+        // SAFETY:
+        // - Both parents are valid directories of this mount; the names are components.
+        // - On success `end_renaming` below releases what `start_renaming` took.
         to_result(unsafe { bindings::start_renaming(&mut rd, 0, &mut old_q, &mut new_q) })?;
         // SAFETY: `rd` holds the locked parents and looked-up children from `start_renaming`.
         let ret = unsafe { bindings::vfs_rename(&mut rd) };

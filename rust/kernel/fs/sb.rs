@@ -14,7 +14,6 @@ use super::{
     filesystem::FileSystem,
     inode::{
         self,
-        INode,
         Ino, //
     },
 };
@@ -28,9 +27,9 @@ use crate::{
     },
     prelude::*,
     seq_file::SeqFile,
-    sync::aref::ARef,
     types::{
         ForeignOwnable,
+        NotThreadSafe,
         Opaque, //
     },
 };
@@ -39,19 +38,26 @@ use core::{
     ptr::NonNull, //
 };
 
-/// Typestate of a superblock being set up by `fill_super`.
-pub struct New;
+/// Typestate of a superblock being set up by `fill_super`; such a superblock is only used by the
+/// task that sets it up, so it is neither `Send` nor `Sync`.
+pub struct New(NotThreadSafe);
 
 /// Typestate of a superblock that is fully set up.
 pub struct Ready;
+
+/// The largest file size the page cache can address (`MAX_LFS_FILESIZE`): `i64::MAX` on 64-bit
+/// architectures, 16 TiB with 4 KiB pages on 32-bit ones. The limit for
+/// [`SuperBlock::set_maxbytes`].
+pub const MAX_LFS_FILESIZE: i64 = bindings::MAX_LFS_FILESIZE;
 
 /// A file system superblock (`struct super_block`).
 ///
 /// # Invariants
 ///
-/// The object is a valid `struct super_block` of file system type `T`. In state [`New`], it is
-/// being initialised by `fill_super` and no other code accesses its parameters; in state
-/// [`Ready`], `s_fs_info` holds a `T::Data` from `into_foreign`.
+/// - The object is a valid `struct super_block` of file system type `T`, whose `s_fs_info` holds
+///   a `T::Data` from `into_foreign`.
+/// - In state [`New`], it is being initialised by `fill_super` and no other code accesses its
+///   parameters; in state [`Ready`], it is fully set up.
 #[repr(transparent)]
 pub struct SuperBlock<T: FileSystem, S = Ready>(Opaque<bindings::super_block>, PhantomData<(T, S)>);
 
@@ -60,68 +66,89 @@ impl<T: FileSystem, S> SuperBlock<T, S> {
     pub fn as_raw(&self) -> *mut bindings::super_block {
         self.0.get()
     }
+
+    /// Returns the file system's data for this superblock, made by
+    /// [`FileSystem::init_data`](super::filesystem::FileSystem::init_data).
+    pub fn data(&self) -> <T::Data as ForeignOwnable>::Borrowed<'_> {
+        // SAFETY: By the type invariant `s_fs_info` is from `T::Data::into_foreign`; it is
+        // released in `kill_sb`, after the last use of the superblock through `&self`, and never
+        // borrowed mutably.
+        unsafe { T::Data::borrow((*self.as_raw()).s_fs_info) }
+    }
 }
 
 impl<T: FileSystem> SuperBlock<T, New> {
-    /// Creates a mutable reference to a new superblock from a raw pointer.
+    /// Creates a reference to a new superblock from a raw pointer.
     ///
     /// # Safety
     ///
-    /// `ptr` must be a superblock of type `T` being set up by `fill_super`, not accessed by
-    /// anyone else for `'a`.
-    pub(crate) unsafe fn from_raw_mut<'a>(ptr: *mut bindings::super_block) -> &'a mut Self {
-        // SAFETY: By the safety requirements; the layouts match.
-        unsafe { &mut *ptr.cast() }
-    }
-
-    fn raw(&mut self) -> &mut bindings::super_block {
-        // SAFETY: By the type invariant we have exclusive access to the new superblock.
-        unsafe { &mut *self.as_raw() }
+    /// - `ptr` must be a superblock of type `T` being set up by `fill_super`, whose parameters
+    ///   nobody else accesses for `'a`.
+    /// - Its `s_fs_info` must be a `T::Data` from `into_foreign`.
+    pub(crate) unsafe fn from_raw_new<'a>(ptr: *mut bindings::super_block) -> &'a Self {
+        // SAFETY: By the safety requirements `ptr` is valid for `'a`; `Self` is
+        // `repr(transparent)` over `Opaque<super_block>`.
+        unsafe { &*ptr.cast() }
     }
 
     /// Sets the magic number reported by `statfs` (`s_magic`).
-    pub fn set_magic(&mut self, magic: u64) -> &mut Self {
-        self.raw().s_magic = magic as c_ulong;
+    pub fn set_magic(&self, magic: u64) -> &Self {
+        // SAFETY: By the type invariant only this task accesses the parameters of the new
+        // superblock; the field is written through a raw pointer, without a reference to the
+        // whole superblock, which other tasks may see on `super_blocks`.
+        unsafe { (*self.as_raw()).s_magic = magic as c_ulong };
         self
     }
 
-    /// Sets the block size to `1 << bits` bytes (`s_blocksize`, `s_blocksize_bits`).
-    pub fn set_blocksize_bits(&mut self, bits: u8) -> &mut Self {
-        let raw = self.raw();
-        raw.s_blocksize_bits = bits;
-        raw.s_blocksize = 1 << bits;
-        self
+    /// Sets the block size to `1 << bits` bytes (`s_blocksize`, `s_blocksize_bits`), as
+    /// `sb_set_blocksize()` allows: from 512 bytes to the page size. Fails with `EINVAL`
+    /// otherwise.
+    pub fn set_blocksize_bits(&self, bits: u8) -> Result<&Self> {
+        if !(9..=crate::page::PAGE_SHIFT as u8).contains(&bits) {
+            return Err(EINVAL);
+        }
+        // SAFETY: As in `set_magic`.
+        unsafe {
+            (*self.as_raw()).s_blocksize_bits = bits;
+            (*self.as_raw()).s_blocksize = 1 << bits;
+        }
+        Ok(self)
     }
 
-    /// Sets the maximum file size (`s_maxbytes`).
-    pub fn set_maxbytes(&mut self, max: i64) -> &mut Self {
-        self.raw().s_maxbytes = max;
-        self
+    /// Sets the maximum file size (`s_maxbytes`). Fails with `EINVAL` beyond what the page
+    /// cache can address ([`MAX_LFS_FILESIZE`]) or below zero.
+    pub fn set_maxbytes(&self, max: i64) -> Result<&Self> {
+        if !(0..=MAX_LFS_FILESIZE).contains(&max) {
+            return Err(EINVAL);
+        }
+        // SAFETY: As in `set_magic`.
+        unsafe { (*self.as_raw()).s_maxbytes = max };
+        Ok(self)
     }
 
-    /// Sets the timestamp granularity in nanoseconds (`s_time_gran`).
-    pub fn set_time_gran(&mut self, gran: u32) -> &mut Self {
-        self.raw().s_time_gran = gran;
-        self
+    /// Sets the timestamp granularity in nanoseconds (`s_time_gran`), from 1 to one second.
+    /// Fails with `EINVAL` otherwise.
+    pub fn set_time_gran(&self, gran: u32) -> Result<&Self> {
+        if !(1..=1_000_000_000).contains(&gran) {
+            return Err(EINVAL);
+        }
+        // SAFETY: As in `set_magic`.
+        unsafe { (*self.as_raw()).s_time_gran = gran };
+        Ok(self)
     }
 
     /// Makes dentries of this superblock not cached once unused (`DCACHE_DONTCACHE` in
     /// `s_d_flags`), as in-memory file systems whose tree lives in pinned dentries do.
-    pub fn set_dentries_dontcache(&mut self) -> &mut Self {
-        self.raw().s_d_flags |= bindings::dentry_flags_DCACHE_DONTCACHE;
-        self
-    }
-
-    /// Makes the superblock read-only (`SB_RDONLY`): every mount of it is read-only and writes
-    /// fail with `EROFS`.
-    pub fn set_read_only(&mut self) -> &mut Self {
-        self.raw().s_flags |= bindings::SB_RDONLY;
+    pub fn set_dentries_dontcache(&self) -> &Self {
+        // SAFETY: As in `set_magic`.
+        unsafe { (*self.as_raw()).s_d_flags |= bindings::dentry_flags_DCACHE_DONTCACHE };
         self
     }
 
     /// Sets the super operations (`s_op`).
-    pub fn set_ops(&mut self, ops: &'static Ops<T>) -> &mut Self {
-        self.raw().s_op = &ops.0;
+    pub fn set_ops(&self, ops: &'static Ops<T>) -> &Self {
+        // SAFETY: As in `set_magic`; `ops` is static.
+        unsafe { (*self.as_raw()).s_op = &ops.0 };
         self
     }
 }
@@ -131,49 +158,58 @@ impl<T: FileSystem> SuperBlock<T> {
     ///
     /// # Safety
     ///
-    /// `ptr` must be a fully set up superblock of type `T` (its `s_fs_info` set by `fill_super`)
-    /// that stays valid for `'a`.
+    /// `ptr` must be a fully set up superblock of type `T` (its `s_fs_info` set from a
+    /// `T::Data`) that stays valid for `'a`.
     pub unsafe fn from_raw<'a>(ptr: *mut bindings::super_block) -> &'a Self {
-        // SAFETY: By the safety requirements; the layouts match.
+        // SAFETY: By the safety requirements `ptr` is valid for `'a`; the layouts match.
         unsafe { &*ptr.cast() }
     }
 
     /// Allocates a new, unhashed inode on this superblock (`new_inode()`), with `data` as its
-    /// [`INode::data`].
+    /// [`INode::data`](inode::INode::data).
     ///
-    /// The inode is returned as an [`inode::New`] builder; see there. Only ready superblocks
-    /// create inodes, so that every inode can reach the superblock's data.
-    pub fn new_inode(&self, data: T::INodeData) -> Result<inode::New<T>> {
-        // SAFETY: `self` is a valid superblock.
+    /// The inode is returned as an [`inode::New`] builder; see there. It cannot outlive the
+    /// borrow of the superblock, that is, the callback it is made in.
+    pub fn new_inode(&self, data: T::INodeData) -> Result<inode::New<'_, T>> {
+        // SAFETY: `self` is a valid superblock (type invariant).
         let p = unsafe { bindings::new_inode(self.as_raw()) };
         let p = NonNull::new(p).ok_or(ENOMEM)?;
-        // SAFETY: `new_inode` returned a new inode of `T`, whose data is not initialised yet.
+        // SAFETY: `new_inode` returned a new inode of `T` that nobody else uses yet, whose data
+        // is not initialised yet.
         unsafe { inode::init_data::<T>(p.as_ptr(), data) };
-        // SAFETY: `new_inode` returned a new inode with one reference that we own.
+        // SAFETY: `new_inode` returned a new inode of this superblock with one reference, which
+        // we own.
         Ok(unsafe { inode::New::from_raw(p) })
     }
 
     /// Returns the inode numbered `ino` from the inode cache (`iget_locked()`): [`IGet::Cached`]
-    /// if it is there, otherwise a new inode to set up, with `data()` as its [`INode::data`]
-    /// ([`IGet::New`]). Others looking for the same inode wait until the new one is set up.
+    /// if it is there, otherwise a new inode to set up, with `data()` as its
+    /// [`INode::data`](inode::INode::data) ([`IGet::New`]). Others looking for the same inode
+    /// wait until the new one is set up.
     ///
     /// `data` is only called for a new inode; if it fails, the inode is dropped (`iget_failed()`).
     /// It must not look up the same inode number again: that waits for the new inode.
-    pub fn iget(&self, ino: Ino, data: impl FnOnce() -> Result<T::INodeData>) -> Result<IGet<T>> {
-        // SAFETY: `self` is a valid superblock.
+    pub fn iget(
+        &self,
+        ino: Ino,
+        data: impl FnOnce() -> Result<T::INodeData>,
+    ) -> Result<IGet<'_, T>> {
+        // SAFETY: `self` is a valid superblock (type invariant).
         let p = unsafe { bindings::iget_locked(self.as_raw(), ino.0) };
         let p = NonNull::new(p).ok_or(ENOMEM)?;
-        // SAFETY: `iget_locked` returned a referenced inode.
+        // SAFETY: `iget_locked` returned a valid, referenced inode.
         let state = unsafe { bindings::inode_state_read_once(p.as_ptr()) };
         if state & bindings::inode_state_flags_enum_I_NEW == 0 {
-            // SAFETY: A cached inode is set up; we own the reference `iget_locked` took.
-            return Ok(IGet::Cached(unsafe { ARef::from_raw(p.cast()) }));
+            // SAFETY: A cached inode of this superblock is set up; we own the reference
+            // `iget_locked` took.
+            return Ok(IGet::Cached(unsafe { inode::Ref::from_raw(p) }));
         }
         match data() {
             Ok(data) => {
-                // SAFETY: The inode is new (`I_NEW`), its data not initialised yet.
+                // SAFETY: The inode is new (`I_NEW`) and locked, so nobody else uses it; its data
+                // is not initialised yet.
                 unsafe { inode::init_data::<T>(p.as_ptr(), data) };
-                // SAFETY: We own the reference to the locked new inode.
+                // SAFETY: We own the reference to the locked new inode of this superblock.
                 Ok(IGet::New(unsafe { inode::New::from_raw_locked(p) }))
             }
             Err(e) => {
@@ -184,29 +220,89 @@ impl<T: FileSystem> SuperBlock<T> {
         }
     }
 
-    /// Returns the file system's data for this superblock.
-    pub fn data(&self) -> <T::Data as ForeignOwnable>::Borrowed<'_> {
-        // SAFETY: `s_fs_info` is from `T::Data::into_foreign`, released in `kill_sb` after `&self`.
-        unsafe { T::Data::borrow((*self.as_raw()).s_fs_info) }
+    /// Takes an active reference to the superblock (`s_active`), which keeps it mounted as far
+    /// as the VFS is concerned (like a lazily unmounted file system) until the reference is
+    /// dropped. Fails with `ENOENT` if the superblock is already shutting down.
+    ///
+    /// This is the way to keep the superblock, or an inode of it
+    /// ([`INode::to_owned`](inode::INode::to_owned)), beyond the callback: the references
+    /// callbacks get cannot outlive it.
+    pub fn active(&self) -> Result<Active<T>> {
+        // SAFETY: `s_active` of a valid superblock is a valid `atomic_t`.
+        if !unsafe { bindings::atomic_inc_not_zero(&raw mut (*self.as_raw()).s_active) } {
+            return Err(ENOENT);
+        }
+        // INVARIANT: We took an active reference, which the `Active` owns.
+        Ok(Active {
+            sb: NonNull::from(self),
+        })
     }
 }
 
-/// The result of [`SuperBlock::iget`].
-pub enum IGet<T: FileSystem> {
-    /// The inode was in the inode cache.
-    Cached(ARef<INode<T>>),
-    /// A new inode, to be set up; lookups of the same inode wait until it is finished.
-    New(inode::New<T>),
+/// An active reference to a superblock (`s_active`), see [`SuperBlock::active`]; dropping it
+/// may shut the superblock down (`deactivate_super()`), so it may sleep.
+///
+/// # Invariants
+///
+/// `sb` is a valid, set up superblock of type `T` of which this object owns an active
+/// reference.
+pub struct Active<T: FileSystem> {
+    sb: NonNull<SuperBlock<T>>,
 }
 
-/// Super operations implemented in Rust, and the libfs implementations chosen for the others.
+// SAFETY: An active reference may be used and dropped from any thread: `deactivate_super()`
+// takes the locks it needs, and `&SuperBlock` is `Sync`.
+unsafe impl<T: FileSystem> Send for Active<T> {}
+// SAFETY: `&Active` only gives out `&SuperBlock`, which may be shared between threads.
+unsafe impl<T: FileSystem> Sync for Active<T> {}
+
+impl<T: FileSystem> core::ops::Deref for Active<T> {
+    type Target = SuperBlock<T>;
+
+    fn deref(&self) -> &SuperBlock<T> {
+        // SAFETY: The active reference keeps the superblock set up and valid (type invariant).
+        unsafe { self.sb.as_ref() }
+    }
+}
+
+impl<T: FileSystem> Drop for Active<T> {
+    fn drop(&mut self) {
+        crate::task::might_sleep();
+        // SAFETY: We own an active reference (type invariant), released here.
+        unsafe { bindings::deactivate_super(self.sb.as_ref().as_raw()) };
+    }
+}
+
+// SAFETY: `&SuperBlock` accessors read fields that do not change once it is set up, or call C
+// functions that take the locks they need, so it may be shared between threads. (The `New`
+// state is `!Sync` through `NotThreadSafe`.)
+unsafe impl<T: FileSystem> Sync for SuperBlock<T> {}
+
+/// The result of [`SuperBlock::iget`], valid for the borrow `'a` of the superblock.
+pub enum IGet<'a, T: FileSystem> {
+    /// The inode was in the inode cache.
+    Cached(inode::Ref<'a, T>),
+    /// A new inode, to be set up; lookups of the same inode wait until it is finished.
+    New(inode::New<'a, T>),
+}
+
+/// Super operations: each slot is either a Rust method of this trait or a C implementation
+/// named by its associated constant (see [`libfs`](super::libfs)), as a C file system writes
+/// `.statfs = simple_statfs`.
 #[vtable]
 pub trait Operations {
     /// The file system these operations belong to.
     type FileSystem: FileSystem;
 
-    /// Operations taken from libfs instead of Rust.
-    const LIBFS: Libfs = Libfs::NONE;
+    /// The C implementation of `statfs`, e.g.
+    /// [`libfs::SIMPLE_STATFS`](super::libfs::SIMPLE_STATFS); none by default (`statfs(2)`
+    /// fails with `ENOSYS`).
+    const STATFS: Statfs = Statfs(None);
+
+    /// The C implementation of `drop_inode`, e.g.
+    /// [`libfs::INODE_JUST_DROP`](super::libfs::INODE_JUST_DROP); by default the VFS keeps
+    /// unused inodes cached while they are hashed and linked (`inode_generic_drop()`).
+    const DROP_INODE: DropInode = DropInode(None);
 
     /// Shows the mount options of a superblock in `/proc/mounts` (`show_options`). Each option
     /// starts with a comma.
@@ -215,27 +311,15 @@ pub trait Operations {
     }
 }
 
-/// A set of libfs super operations.
+/// A C implementation of `super_operations::statfs`.
 #[derive(Clone, Copy)]
-pub struct Libfs(u32);
+pub struct Statfs(
+    pub(crate) Option<unsafe extern "C" fn(*mut bindings::dentry, *mut bindings::kstatfs) -> c_int>,
+);
 
-impl Libfs {
-    /// None.
-    pub const NONE: Self = Self(0);
-    /// `statfs = simple_statfs`: block and inode counts of zero.
-    pub const STATFS: Self = Self(1);
-    /// `drop_inode = inode_just_drop`: evict inodes on their last `iput()`.
-    pub const DROP_INODE: Self = Self(2);
-
-    /// Returns the union of both sets.
-    pub const fn union(self, other: Self) -> Self {
-        Self(self.0 | other.0)
-    }
-
-    const fn has(self, other: Self) -> bool {
-        self.0 & other.0 != 0
-    }
-}
+/// A C implementation of `super_operations::drop_inode`.
+#[derive(Clone, Copy)]
+pub struct DropInode(pub(crate) Option<unsafe extern "C" fn(*mut bindings::inode) -> c_int>);
 
 /// A table of super operations (`struct super_operations`).
 #[repr(transparent)]
@@ -267,16 +351,8 @@ impl<T: FileSystem> Ops<T> {
                 alloc_inode: inode::alloc_inode_callback::<T>(),
                 destroy_inode: inode::destroy_inode_callback::<T>(),
                 free_inode: inode::free_inode_callback::<T>(),
-                statfs: if U::LIBFS.has(Libfs::STATFS) {
-                    Some(bindings::simple_statfs)
-                } else {
-                    None
-                },
-                drop_inode: if U::LIBFS.has(Libfs::DROP_INODE) {
-                    Some(bindings::inode_just_drop)
-                } else {
-                    None
-                },
+                statfs: U::STATFS.0,
+                drop_inode: U::DROP_INODE.0,
                 show_options: if U::HAS_SHOW_OPTIONS {
                     Some(show_options_callback::<U>)
                 } else {

@@ -147,8 +147,9 @@ impl Drop for InodeCache {
         if self.0.is_null() {
             return;
         }
-        // Inodes are freed in RCU callbacks (`free_inode`): wait for the pending ones.
-        // SAFETY: `rcu_barrier` may sleep, as `drop` of a registration may.
+        crate::task::might_sleep();
+        // SAFETY: `rcu_barrier` may sleep, as `drop` of a registration may. It waits for the
+        // pending RCU callbacks, in which inodes are freed (`free_inode`).
         unsafe { bindings::rcu_barrier() };
         // SAFETY: No inode of the cache is left (type invariant) and no RCU callback is pending.
         unsafe { bindings::kmem_cache_destroy(self.0) };
@@ -216,8 +217,8 @@ unsafe extern "C" fn alloc_inode<T: FileSystem>(
     if c.is_null() {
         return ptr::null_mut();
     }
-    // Objects are constructed by `inode_init_once_callback`; freed ones have `has_data` false.
-    // SAFETY: `c` is a valid, constructed `WithData<T>` of the inode cache of `T`.
+    // SAFETY: `c` is a valid, constructed `WithData<T>` of the inode cache of `T`: objects are
+    // constructed by `inode_init_once_callback`, and freed ones have `has_data` false.
     unsafe { Opaque::cast_into(&raw const (*c).inode) }
 }
 
@@ -230,9 +231,11 @@ unsafe extern "C" fn alloc_inode<T: FileSystem>(
 unsafe extern "C" fn destroy_inode<T: FileSystem>(inode: *mut bindings::inode) {
     // SAFETY: `inode` was allocated by `alloc_inode` (safety requirements).
     let c = unsafe { WithData::<T>::from_inode(inode) };
-    // The inode is being evicted: no Rust code uses its data anymore (none runs in RCU-walk
-    // mode).
-    // SAFETY: By the invariant of `WithData`, `data` is initialised if `has_data`.
+    // SAFETY:
+    // - `c` is the valid `WithData<T>` of `inode`, freed only by `free_inode`.
+    // - By the invariant of `WithData`, `data` is initialised if `has_data`.
+    // - The inode is being evicted: no Rust code uses its data anymore (none runs in RCU-walk
+    //   mode).
     unsafe {
         if (*c).has_data {
             (*c).has_data = false;
@@ -250,10 +253,11 @@ unsafe extern "C" fn destroy_inode<T: FileSystem>(inode: *mut bindings::inode) {
 unsafe extern "C" fn free_inode<T: FileSystem>(inode: *mut bindings::inode) {
     // SAFETY: `inode` was allocated by `alloc_inode` (safety requirements).
     let c = unsafe { WithData::<T>::from_inode(inode) };
-    // `destroy_inode` dropped the data (`has_data` is false), except for an inode that failed to
-    // be set up (`iget_failed()`), which never had data.
-    // `kfree()` frees objects of any slab cache; the superblock, and with it the way to the
-    // cache, may already be gone in this RCU callback.
-    // SAFETY: Nobody uses the object anymore.
+    // SAFETY:
+    // - Nobody uses the object anymore (safety requirements).
+    // - It holds no data to drop: `destroy_inode` dropped it (`has_data` is false), except for
+    //   an inode that failed to be set up (`iget_failed()`), which never had data.
+    // - `c` is an object of the inode cache, and `kfree()` frees objects of any slab cache; the
+    //   superblock, and with it the way to the cache, may already be gone in this RCU callback.
     unsafe { bindings::kfree(c.cast()) };
 }

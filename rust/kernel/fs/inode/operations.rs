@@ -3,9 +3,10 @@
 //! Inode operations (`struct inode_operations`).
 //!
 //! A file system implements [`Operations`] for each kind of inode that needs its own table
-//! (directories, files, ...) and builds the static C table with [`Ops::new`]. Methods not
-//! implemented in Rust fall back to the libfs implementation chosen in [`Operations::LIBFS`],
-//! wired directly into the table, or else to the VFS default.
+//! (directories, files, ...) and builds the static C table with [`Ops::new`]. Each slot of the
+//! table is either a Rust method of the trait or a C implementation named by the slot's
+//! associated constant, e.g. `const LOOKUP: Lookup = libfs::SIMPLE_LOOKUP;` for C's
+//! `.lookup = simple_lookup` (see [`libfs`](crate::fs::libfs)), or else the VFS default.
 //!
 //! C header: [`include/linux/fs.h`](srctree/include/linux/fs.h)
 
@@ -23,12 +24,14 @@ use crate::{
     },
     fs::{
         dentry::{
+            self,
             Child,
             Looked,
-            Lookup,
             Negative,
             Opened,
-            RenameEntry,
+            Removed,
+            RenameSource,
+            RenameTarget,
             TmpFile, //
         },
         filesystem::FileSystem,
@@ -70,7 +73,8 @@ impl RenameFlags {
     }
 }
 
-/// Inode operations implemented in Rust, and the libfs implementations chosen for the others.
+/// Inode operations: each slot is a Rust method of this trait, or a C implementation named by
+/// its associated constant, or unset.
 ///
 /// Methods run with the locks the VFS takes for them, expressed in their argument types:
 /// namespace operations get the parent directory locked [`Exclusive`].
@@ -79,16 +83,32 @@ pub trait Operations {
     /// The file system these operations belong to.
     type FileSystem: FileSystem;
 
-    /// Operations taken from libfs instead of Rust.
-    const LIBFS: Libfs = Libfs::NONE;
+    /// The C implementation of `lookup`, if it is not [`Operations::lookup`], e.g.
+    /// [`libfs::SIMPLE_LOOKUP`](crate::fs::libfs::SIMPLE_LOOKUP).
+    const LOOKUP: Lookup = Lookup(None);
+    /// The C implementation of `link`, e.g. [`libfs::SIMPLE_LINK`](crate::fs::libfs::SIMPLE_LINK).
+    const LINK: Link = Link(None);
+    /// The C implementation of `unlink`, if it is not [`Operations::unlink`].
+    const UNLINK: Unlink = Unlink(None);
+    /// The C implementation of `rmdir`, if it is not [`Operations::rmdir`].
+    const RMDIR: Rmdir = Rmdir(None);
+    /// The C implementation of `rename`, if it is not [`Operations::rename`].
+    const RENAME: Rename = Rename(None);
+    /// The C implementation of `setattr`, e.g.
+    /// [`libfs::SIMPLE_SETATTR`](crate::fs::libfs::SIMPLE_SETATTR); without one, the VFS
+    /// applies attribute changes itself.
+    const SETATTR: Setattr = Setattr(None);
+    /// The C implementation of `getattr`, e.g.
+    /// [`libfs::SIMPLE_GETATTR`](crate::fs::libfs::SIMPLE_GETATTR).
+    const GETATTR: Getattr = Getattr(None);
 
     /// Looks up the name of `dentry` in `dir` (`lookup`), with `dir` locked at least shared.
     ///
-    /// Ends with [`Lookup::splice`], with the inode found or `None` for a name that does not
-    /// exist, and returns its result.
+    /// Ends with [`dentry::Lookup::splice`], with the inode found or `None` for a name that does
+    /// not exist, and returns its result.
     fn lookup<'a>(
         _dir: &Locked<'_, INode<Self::FileSystem>, Shared>,
-        _dentry: Lookup<'a, Self::FileSystem>,
+        _dentry: dentry::Lookup<'a, Self::FileSystem>,
     ) -> Result<Looked<'a, Self::FileSystem>> {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
@@ -115,33 +135,36 @@ pub trait Operations {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
 
-    /// Removes the name `child` of a non-directory from `dir` (`unlink`). The VFS has checked
-    /// permissions and that it is not a directory; it holds the locks of `dir` and of the inode.
-    fn unlink(
+    /// Removes the name `child` of a non-directory from `dir` (`unlink`), ending with
+    /// [`Child::removed`]. The VFS has checked permissions and that it is not a directory; it
+    /// holds the locks of `dir` and of the inode.
+    fn unlink<'a>(
         _dir: &Locked<'_, INode<Self::FileSystem>, Exclusive>,
-        _child: Child<'_, Self::FileSystem>,
-    ) -> Result {
+        _child: Child<'a, Self::FileSystem>,
+    ) -> Result<Removed<'a>> {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
 
-    /// Removes the directory `child` from `dir` (`rmdir`); fails with `ENOTEMPTY` unless it is
-    /// empty. The VFS holds the locks of `dir` and of the directory being removed.
-    fn rmdir(
+    /// Removes the directory `child` from `dir` (`rmdir`), ending with [`Child::removed`];
+    /// fails with `ENOTEMPTY` unless it is empty. The VFS holds the locks of `dir` and of the
+    /// directory being removed.
+    fn rmdir<'a>(
         _dir: &Locked<'_, INode<Self::FileSystem>, Exclusive>,
-        _child: Child<'_, Self::FileSystem>,
-    ) -> Result {
+        _child: Child<'a, Self::FileSystem>,
+    ) -> Result<Removed<'a>> {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
 
     /// Renames `old` in `old_dir` to `new` in `new_dir` (`rename`); the two directories may be
     /// the same. The VFS has checked permissions, `RENAME_NOREPLACE` and the kinds of source and
-    /// target, and moves the dentry once this succeeds (`d_move()`).
+    /// target, and moves the dentry once this succeeds (`d_move()`); a replaced target loses its
+    /// name then (see [`RenameTarget`]).
     fn rename(
         _idmap: &MntIdmap,
         _old_dir: &Locked<'_, INode<Self::FileSystem>, Exclusive>,
-        _old: RenameEntry<'_, Self::FileSystem>,
+        _old: RenameSource<'_, Self::FileSystem>,
         _new_dir: &Locked<'_, INode<Self::FileSystem>, Exclusive>,
-        _new: RenameEntry<'_, Self::FileSystem>,
+        _new: RenameTarget<'_, Self::FileSystem>,
         _flags: RenameFlags,
     ) -> Result {
         build_error!(VTABLE_DEFAULT_ERROR)
@@ -182,39 +205,88 @@ pub trait Operations {
     }
 }
 
-/// A set of libfs inode operations.
-#[derive(Clone, Copy)]
-pub struct Libfs(u32);
+/// Declares the type of a slot of `struct inode_operations` that a C implementation can fill.
+macro_rules! c_slot {
+    ($(#[$m:meta])* $name:ident: $f:ty) => {
+        $(#[$m])*
+        ///
+        /// Values are named C implementations, such as those in [`libfs`](crate::fs::libfs); only
+        /// the kernel crate makes them.
+        #[derive(Clone, Copy)]
+        pub struct $name(pub(crate) Option<$f>);
+    };
+}
 
-impl Libfs {
-    /// None.
-    pub const NONE: Self = Self(0);
-    /// `lookup = simple_lookup`: names not in the dcache do not exist.
-    pub const LOOKUP: Self = Self(1 << 0);
-    /// `link = simple_link`.
-    pub const LINK: Self = Self(1 << 1);
-    /// `unlink = simple_unlink`.
-    pub const UNLINK: Self = Self(1 << 2);
-    /// `rmdir = simple_rmdir` (`ENOTEMPTY` unless empty).
-    pub const RMDIR: Self = Self(1 << 3);
-    /// `rename = simple_rename` (`RENAME_NOREPLACE` and `RENAME_EXCHANGE`).
-    pub const RENAME: Self = Self(1 << 4);
-    /// `setattr = simple_setattr`.
-    pub const SETATTR: Self = Self(1 << 5);
-    /// `getattr = simple_getattr` (`st_blocks` from the page cache).
-    pub const GETATTR: Self = Self(1 << 6);
-    /// The directory operations of an in-memory file system whose tree is the dcache.
-    pub const DCACHE_DIR: Self =
-        Self(Self::LOOKUP.0 | Self::LINK.0 | Self::UNLINK.0 | Self::RMDIR.0 | Self::RENAME.0);
+c_slot!(
+    /// A C implementation of `inode_operations::lookup`.
+    Lookup: unsafe extern "C" fn(
+        *mut bindings::inode,
+        *mut bindings::dentry,
+        c_uint,
+    ) -> *mut bindings::dentry
+);
+c_slot!(
+    /// A C implementation of `inode_operations::link`.
+    Link: unsafe extern "C" fn(
+        *mut bindings::dentry,
+        *mut bindings::inode,
+        *mut bindings::dentry,
+    ) -> c_int
+);
+c_slot!(
+    /// A C implementation of `inode_operations::unlink`.
+    Unlink: unsafe extern "C" fn(*mut bindings::inode, *mut bindings::dentry) -> c_int
+);
+c_slot!(
+    /// A C implementation of `inode_operations::rmdir`.
+    Rmdir: unsafe extern "C" fn(*mut bindings::inode, *mut bindings::dentry) -> c_int
+);
+c_slot!(
+    /// A C implementation of `inode_operations::rename`.
+    Rename: unsafe extern "C" fn(
+        *mut bindings::mnt_idmap,
+        *mut bindings::inode,
+        *mut bindings::dentry,
+        *mut bindings::inode,
+        *mut bindings::dentry,
+        c_uint,
+    ) -> c_int
+);
+c_slot!(
+    /// A C implementation of `inode_operations::setattr`.
+    Setattr: unsafe extern "C" fn(
+        *mut bindings::mnt_idmap,
+        *mut bindings::dentry,
+        *mut bindings::iattr,
+    ) -> c_int
+);
+c_slot!(
+    /// A C implementation of `inode_operations::getattr`.
+    Getattr: unsafe extern "C" fn(
+        *mut bindings::mnt_idmap,
+        *const bindings::path,
+        *mut bindings::kstat,
+        u32,
+        c_uint,
+    ) -> c_int
+);
 
-    /// Returns the union of both sets.
-    pub const fn union(self, other: Self) -> Self {
-        Self(self.0 | other.0)
-    }
-
-    const fn has(self, other: Self) -> bool {
-        self.0 & other.0 != 0
-    }
+/// Returns the slot of a table: the Rust callback if the method is implemented, else the C
+/// implementation.
+macro_rules! slot {
+    ($has:expr, $rust:expr, $c:expr, $what:literal) => {{
+        const {
+            assert!(
+                !($has && $c.is_some()),
+                concat!("both a Rust and a C ", $what)
+            )
+        };
+        if $has {
+            Some($rust)
+        } else {
+            $c
+        }
+    }};
 }
 
 /// A table of inode operations (`struct inode_operations`).
@@ -227,58 +299,26 @@ unsafe impl<T: FileSystem> Sync for Ops<T> {}
 impl<T: FileSystem> Ops<T> {
     /// Builds the table for operations `U`.
     ///
-    /// A directory with its own `lookup` cannot take `unlink`, `rmdir` or `rename` from libfs:
-    /// those unpin dentries that only libfs's `lookup` keeps pinned (a build error).
+    /// It is a build error to fill a slot both in Rust and in C, or to combine a Rust `lookup`
+    /// with the libfs `unlink`, `rmdir` or `rename`: those unpin every dentry they remove, which
+    /// only dentries made persistent are (a `lookup` makes cached ones).
     pub const fn new<U: Operations<FileSystem = T>>() -> Self {
-        let l = U::LIBFS;
-        if U::HAS_LOOKUP && l.has(Libfs::UNLINK.union(Libfs::RMDIR).union(Libfs::RENAME)) {
-            panic!("libfs unlink, rmdir and rename need libfs lookup");
-        }
+        const {
+            assert!(
+                !(U::HAS_LOOKUP
+                    && (U::UNLINK.0.is_some() || U::RMDIR.0.is_some() || U::RENAME.0.is_some())),
+                "C unlink, rmdir and rename of libfs need the libfs lookup"
+            )
+        };
         Self(
             bindings::inode_operations {
-                lookup: if U::HAS_LOOKUP {
-                    Some(lookup_callback::<U>)
-                } else if l.has(Libfs::LOOKUP) {
-                    Some(bindings::simple_lookup)
-                } else {
-                    None
-                },
-                link: if l.has(Libfs::LINK) {
-                    Some(bindings::simple_link)
-                } else {
-                    None
-                },
-                unlink: if U::HAS_UNLINK {
-                    Some(unlink_callback::<U>)
-                } else if l.has(Libfs::UNLINK) {
-                    Some(bindings::simple_unlink)
-                } else {
-                    None
-                },
-                rmdir: if U::HAS_RMDIR {
-                    Some(rmdir_callback::<U>)
-                } else if l.has(Libfs::RMDIR) {
-                    Some(bindings::simple_rmdir)
-                } else {
-                    None
-                },
-                rename: if U::HAS_RENAME {
-                    Some(rename_callback::<U>)
-                } else if l.has(Libfs::RENAME) {
-                    Some(bindings::simple_rename)
-                } else {
-                    None
-                },
-                setattr: if l.has(Libfs::SETATTR) {
-                    Some(bindings::simple_setattr)
-                } else {
-                    None
-                },
-                getattr: if l.has(Libfs::GETATTR) {
-                    Some(bindings::simple_getattr)
-                } else {
-                    None
-                },
+                lookup: slot!(U::HAS_LOOKUP, lookup_callback::<U>, U::LOOKUP.0, "lookup"),
+                link: U::LINK.0,
+                unlink: slot!(U::HAS_UNLINK, unlink_callback::<U>, U::UNLINK.0, "unlink"),
+                rmdir: slot!(U::HAS_RMDIR, rmdir_callback::<U>, U::RMDIR.0, "rmdir"),
+                rename: slot!(U::HAS_RENAME, rename_callback::<U>, U::RENAME.0, "rename"),
+                setattr: U::SETATTR.0,
+                getattr: U::GETATTR.0,
                 create: if U::HAS_CREATE {
                     Some(create_callback::<U>)
                 } else {
@@ -335,9 +375,16 @@ unsafe extern "C" fn lookup_callback<U: Operations>(
     dentry: *mut bindings::dentry,
     _flags: c_uint,
 ) -> *mut bindings::dentry {
-    // `lookup_slow()` holds `dir` shared, `lookup_one_qstr_excl()` exclusively.
-    // SAFETY: Valid arguments for the call, `dentry` a child of locked `dir` being looked up.
-    let (dir, dentry) = unsafe { (Locked::new(INode::from_raw(dir)), Lookup::from_raw(dentry)) };
+    // SAFETY:
+    // - The arguments are valid for the call, `dentry` a child of `dir` being looked up.
+    // - `dir` is locked for the call: `lookup_slow()` holds it shared,
+    //   `lookup_one_qstr_excl()` exclusively.
+    let (dir, dentry) = unsafe {
+        (
+            Locked::new(INode::from_raw(dir)),
+            dentry::Lookup::from_raw(dentry),
+        )
+    };
     match U::lookup(&dir, dentry) {
         Ok(looked) => looked.into_raw(),
         Err(e) => e.to_ptr(),
@@ -358,8 +405,10 @@ unsafe extern "C" fn create_callback<U: Operations>(
     excl: bool,
 ) -> c_int {
     from_result(|| {
-        // `inode_lock()` in `lookup_open()`/`vfs_create()` holds `dir` exclusively.
-        // SAFETY: Valid arguments for the call, `dentry` a negative child of locked `dir`.
+        // SAFETY:
+        // - The arguments are valid for the call, `dentry` a negative child of `dir`.
+        // - `dir` is locked exclusively for the call: `inode_lock()` in
+        //   `lookup_open()`/`vfs_create()` holds it.
         let (idmap, dir, dentry) = unsafe {
             (
                 MntIdmap::from_raw(idmap),
@@ -384,8 +433,9 @@ unsafe extern "C" fn mkdir_callback<U: Operations>(
     dentry: *mut bindings::dentry,
     mode: bindings::umode_t,
 ) -> *mut bindings::dentry {
-    // `vfs_mkdir()` holds `dir` exclusively.
-    // SAFETY: Valid arguments for the call, `dentry` a negative child of locked `dir`.
+    // SAFETY:
+    // - The arguments are valid for the call, `dentry` a negative child of `dir`.
+    // - `dir` is locked exclusively for the call: `vfs_mkdir()` holds it.
     let (idmap, dir, dentry) = unsafe {
         (
             MntIdmap::from_raw(idmap),
@@ -412,8 +462,11 @@ unsafe extern "C" fn symlink_callback<U: Operations>(
     symname: *const c_char,
 ) -> c_int {
     from_result(|| {
-        // `vfs_symlink()` is called with `dir` locked exclusively by `start_creating()`.
-        // SAFETY: Valid arguments for the call, `dentry` a negative child of locked `dir`.
+        // SAFETY:
+        // - The arguments are valid for the call, `dentry` a negative child of `dir` and
+        //   `symname` a NUL-terminated string (safety requirements).
+        // - `dir` is locked exclusively for the call: `vfs_symlink()` is called with it locked
+        //   by `start_creating()`.
         let (idmap, dir, dentry, target) = unsafe {
             (
                 MntIdmap::from_raw(idmap),
@@ -441,8 +494,10 @@ unsafe extern "C" fn mknod_callback<U: Operations>(
     dev: bindings::dev_t,
 ) -> c_int {
     from_result(|| {
-        // `vfs_mknod()` is called with `dir` locked exclusively by `start_creating()`.
-        // SAFETY: Valid arguments for the call, `dentry` a negative child of locked `dir`.
+        // SAFETY:
+        // - The arguments are valid for the call, `dentry` a negative child of `dir`.
+        // - `dir` is locked exclusively for the call: `vfs_mknod()` is called with it locked by
+        //   `start_creating()`.
         let (idmap, dir, dentry) = unsafe {
             (
                 MntIdmap::from_raw(idmap),
@@ -510,7 +565,8 @@ unsafe extern "C" fn rmdir_callback<U: Operations>(
     unsafe { remove(dir, dentry, U::rmdir) }
 }
 
-/// Runs `op`, the `unlink` or `rmdir` of a file system, for its C callback.
+/// Runs `op`, the `unlink` or `rmdir` of a file system, for its C callback, and unpins the
+/// removed dentry if `op` succeeded and it was persistent.
 ///
 /// # Safety
 ///
@@ -519,12 +575,14 @@ unsafe extern "C" fn rmdir_callback<U: Operations>(
 unsafe fn remove<T: FileSystem>(
     dir: *mut bindings::inode,
     dentry: *mut bindings::dentry,
-    op: impl FnOnce(&Locked<'_, INode<T>, Exclusive>, Child<'_, T>) -> Result,
+    op: impl for<'a> FnOnce(&Locked<'_, INode<T>, Exclusive>, Child<'a, T>) -> Result<Removed<'a>>,
 ) -> c_int {
     from_result(|| {
         // SAFETY: Valid arguments, locked as the safety requirements say.
         let (dir, child) = unsafe { (Locked::new(INode::from_raw(dir)), Child::from_raw(dentry)) };
-        op(&dir, child)?;
+        let _removed = op(&dir, child)?;
+        // SAFETY: `dentry` is valid and its parent is locked exclusively (safety requirements).
+        unsafe { dentry::make_discardable(dentry) };
         Ok(0)
     })
 }
@@ -535,7 +593,7 @@ unsafe fn remove<T: FileSystem>(
 ///
 /// Called by `vfs_rename()` with valid arguments: `old_dir` and `new_dir` locked exclusively
 /// (`lock_rename()`), `old_dentry` a positive child of `old_dir` and `new_dentry` a child of
-/// `new_dir`.
+/// `new_dir`, whose inodes are locked as `vfs_rename()` locks them.
 unsafe extern "C" fn rename_callback<U: Operations>(
     idmap: *mut bindings::mnt_idmap,
     old_dir: *mut bindings::inode,
@@ -545,17 +603,30 @@ unsafe extern "C" fn rename_callback<U: Operations>(
     flags: c_uint,
 ) -> c_int {
     from_result(|| {
-        // SAFETY: Valid arguments for the call, both parents locked (see the safety reqs).
-        let (idmap, old_dir, old, new_dir, new) = unsafe {
+        let flags = RenameFlags(flags);
+        // SAFETY: Valid arguments for the call, both parents locked and the target's inode
+        // locked as `vfs_rename()` does (see the safety requirements).
+        let (idmap, old, new) = unsafe {
             (
                 MntIdmap::from_raw(idmap),
-                Locked::new(INode::from_raw(old_dir)),
-                RenameEntry::from_raw(old_dentry),
-                Locked::new(INode::from_raw(new_dir)),
-                RenameEntry::from_raw(new_dentry),
+                RenameSource::from_raw(old_dentry),
+                RenameTarget::from_raw(new_dentry, old_dir, new_dir, flags),
             )
         };
-        U::rename(idmap, &old_dir, old, &new_dir, new, RenameFlags(flags))?;
+        let replaced = new.inode().is_some() && !flags.contains(RenameFlags::EXCHANGE);
+        // SAFETY: Both directories are valid and locked exclusively (safety requirements).
+        let (old_dir, new_dir) = unsafe {
+            (
+                Locked::new(INode::from_raw(old_dir)),
+                Locked::new(INode::from_raw(new_dir)),
+            )
+        };
+        U::rename(idmap, &old_dir, old, &new_dir, new, flags)?;
+        if replaced {
+            // SAFETY: `new_dentry` is valid and its parent is locked exclusively (safety
+            // requirements); a replaced persistent target loses its name, as in `simple_rename()`.
+            unsafe { dentry::make_discardable(new_dentry) };
+        }
         Ok(0)
     })
 }

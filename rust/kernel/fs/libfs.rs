@@ -1,0 +1,84 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The C implementations of operations that file systems share (`fs/libfs.c` and the generic
+//! helpers), by the names a C file system puts in its tables.
+//!
+//! A Rust file system names them in its operation traits, so that its tables read like C ones:
+//!
+//! ```
+//! use kernel::fs::{dentry::Child, filesystem::FileSystem, inode, libfs, sb};
+//!
+//! // Like `fs/ramfs/inode.c`: `.lookup = simple_lookup, .link = simple_link, ...`.
+//! struct DirOps<T>(T);
+//!
+//! #[vtable]
+//! impl<T: FileSystem> inode::Operations for DirOps<T> {
+//!     type FileSystem = T;
+//!     const LOOKUP: inode::Lookup = libfs::SIMPLE_LOOKUP;
+//!     const LINK: inode::Link = libfs::SIMPLE_LINK;
+//!     const UNLINK: inode::Unlink = libfs::SIMPLE_UNLINK;
+//!     const RMDIR: inode::Rmdir = libfs::SIMPLE_RMDIR;
+//!     const RENAME: inode::Rename = libfs::SIMPLE_RENAME;
+//! }
+//!
+//! struct SuperOps<T>(T);
+//!
+//! #[vtable]
+//! impl<T: FileSystem> sb::Operations for SuperOps<T> {
+//!     type FileSystem = T;
+//!     const STATFS: sb::Statfs = libfs::SIMPLE_STATFS;
+//!     const DROP_INODE: sb::DropInode = libfs::INODE_JUST_DROP;
+//! }
+//! ```
+//!
+//! C header: [`include/linux/fs.h`](srctree/include/linux/fs.h)
+
+use super::{
+    inode::{
+        Getattr,
+        Link,
+        Lookup,
+        Rename,
+        Rmdir,
+        Setattr,
+        Unlink, //
+    },
+    sb::{
+        DropInode,
+        Statfs, //
+    },
+};
+use crate::bindings;
+
+/// `simple_lookup()`: a name that is not in the dcache does not exist (it adds a negative dentry
+/// that is dropped once unused). For file systems whose whole tree is in the dcache, made of
+/// dentries pinned with [`Negative::make_persistent`](super::dentry::Negative::make_persistent).
+pub const SIMPLE_LOOKUP: Lookup = Lookup(Some(bindings::simple_lookup));
+
+/// `simple_link()`: adds a persistent dentry for another name of the inode.
+pub const SIMPLE_LINK: Link = Link(Some(bindings::simple_link));
+
+/// `simple_unlink()`: drops the link count and unpins the persistent dentry.
+pub const SIMPLE_UNLINK: Unlink = Unlink(Some(bindings::simple_unlink));
+
+/// `simple_rmdir()`: `ENOTEMPTY` unless the directory has no positive children in the dcache,
+/// then as [`SIMPLE_UNLINK`], also dropping the parent's link count.
+pub const SIMPLE_RMDIR: Rmdir = Rmdir(Some(bindings::simple_rmdir));
+
+/// `simple_rename()`: renames within the dcache, with `RENAME_NOREPLACE` and `RENAME_EXCHANGE`
+/// (`EINVAL` for other flags), replacing a target as [`SIMPLE_UNLINK`] does.
+pub const SIMPLE_RENAME: Rename = Rename(Some(bindings::simple_rename));
+
+/// `simple_setattr()`: applies attribute changes to the inode, truncating the page cache on a
+/// size change (without updating the times, unlike tmpfs).
+pub const SIMPLE_SETATTR: Setattr = Setattr(Some(bindings::simple_setattr));
+
+/// `simple_getattr()`: the inode's attributes, with `st_blocks` counted from the page cache.
+pub const SIMPLE_GETATTR: Getattr = Getattr(Some(bindings::simple_getattr));
+
+/// `simple_statfs()`: the block size and magic number, with block and inode counts of zero.
+pub const SIMPLE_STATFS: Statfs = Statfs(Some(bindings::simple_statfs));
+
+/// `inode_just_drop()`: evicts an inode as soon as its last reference is dropped, as in-memory
+/// file systems do.
+pub const INODE_JUST_DROP: DropInode = DropInode(Some(bindings::inode_just_drop));
