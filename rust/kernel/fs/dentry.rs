@@ -202,8 +202,11 @@ impl<'a, T: FileSystem> Lookup<'a, T> {
 /// null, or a dentry whose reference this object owns.
 pub struct Looked<'a, T: FileSystem> {
     dentry: *mut bindings::dentry,
-    _p: PhantomData<(fn(&'a ()) -> &'a (), T)>,
+    _p: PhantomData<(Brand<'a>, T)>,
 }
+
+/// An invariant lifetime, for tokens that must not stand for those of another call.
+type Brand<'a> = fn(&'a ()) -> &'a ();
 
 impl<T: FileSystem> Looked<'_, T> {
     pub(crate) fn into_raw(self) -> *mut bindings::dentry {
@@ -278,7 +281,7 @@ impl<'a, T: FileSystem> Child<'a, T> {
 /// Proof that `unlink` or `rmdir` removed the entry of its [`Child`] ([`Child::removed`]).
 ///
 /// The lifetime `'a` is invariant, so the token of one call cannot stand for another's.
-pub struct Removed<'a>(PhantomData<fn(&'a ()) -> &'a ()>);
+pub struct Removed<'a>(PhantomData<Brand<'a>>);
 
 /// Unpins `dentry` if it is persistent (`d_make_discardable()`).
 ///
@@ -534,7 +537,7 @@ impl<'a, T: FileSystem> TmpFile<'a, T> {
 /// Proof that [`TmpFile::open`] opened the file of a `tmpfile` call.
 ///
 /// The lifetime `'a` is invariant, so the token of one call cannot stand for another's.
-pub struct Opened<'a>(PhantomData<fn(&'a ()) -> &'a ()>);
+pub struct Opened<'a>(PhantomData<Brand<'a>>);
 
 /// The root dentry of a new superblock, returned by
 /// [`FileSystem::init_root`].

@@ -447,7 +447,11 @@ impl<T: FileSystem> FsType<T> {
             // - A previous `get_tree` of the same context cannot have left one behind: a
             //   context gets one tree.
             unsafe { (*fc).s_fs_info = data.into_foreign() };
-            let fill = Some(Self::fill_super_callback as _);
+            type FillSuper = unsafe extern "C" fn(
+                *mut bindings::super_block,
+                *mut bindings::fs_context,
+            ) -> c_int;
+            let fill: Option<FillSuper> = Some(Self::fill_super_callback);
             // SAFETY: `fc` is valid; `fill_super_callback` has the prototype `get_tree_*` needs;
             // superblocks of all these kinds are anonymous, killed by `kill_anon_super()`.
             to_result(unsafe {

@@ -326,7 +326,7 @@ impl<T: FileSystem> Drop for Ref<'_, T> {
     }
 }
 
-/// An owned reference to an inode that also keeps its superblock active ([`sb::Active`]), so it
+/// An owned reference to an inode that also keeps its superblock active ([`Active`]), so it
 /// may be kept beyond the callback it was made in, e.g. by a work item; see [`INode::to_owned`].
 ///
 /// While it exists, the superblock is not shut down: unmounting its last mount detaches the

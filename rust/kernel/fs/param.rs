@@ -306,7 +306,6 @@ impl<const N: usize> Table<N> {
             kinds[i] = entries[i].kind;
             i += 1;
         }
-        core::mem::forget(entries);
         // INVARIANT: `repr(C)` places `end` right after `specs`; the kinds are copied in order.
         Self {
             specs,

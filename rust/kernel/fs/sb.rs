@@ -68,7 +68,7 @@ impl<T: FileSystem, S> SuperBlock<T, S> {
     }
 
     /// Returns the file system's data for this superblock, made by
-    /// [`FileSystem::init_data`](super::filesystem::FileSystem::init_data).
+    /// [`FileSystem::init_data`].
     pub fn data(&self) -> <T::Data as ForeignOwnable>::Borrowed<'_> {
         // SAFETY: By the type invariant `s_fs_info` is from `T::Data::into_foreign`; it is
         // released in `kill_sb`, after the last use of the superblock through `&self`, and never
