@@ -5,7 +5,7 @@
 Usage: compile_fail.py BUILD_DIR SNIPPET_DIR
 
 Each `*.rs` file in SNIPPET_DIR is a small crate written against the
-`kernel` crate.  It is type-checked with the exact rustc command kbuild used
+`kernel` crate.  It is compiled with the exact rustc command kbuild used
 for `samples/rust/rust_rofs.o` (from its `.cmd` file), only the source and
 the outputs changed.  A file whose first line is `// expect-ok` must
 compile: it is the positive control that proves the command works and that
@@ -64,7 +64,7 @@ def main(argv):
                 cmd.append(a)
             crate = "cf_" + name[:-3]
             cmd += ["--crate-name", crate, "--out-dir", tmp,
-                    f"--emit=metadata={tmp}/{crate}.rmeta", "-Awarnings"]
+                    f"--emit=obj={tmp}/{crate}.o", "-Awarnings"]
             r = subprocess.run(cmd, cwd=build, env=env, capture_output=True, text=True)
             out = r.stdout + r.stderr
             test = name[:-3]

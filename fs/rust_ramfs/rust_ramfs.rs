@@ -9,7 +9,10 @@
 //! them as well.
 
 use kernel::fs::{
-    address_space::AddressSpaceOps,
+    address_space::{
+        AddressSpaceOps,
+        ReadWritePages, //
+    },
     context::Context,
     dentry::{
         self,
@@ -90,6 +93,8 @@ impl FileSystem for RamFs {
     const IGNORE_UNKNOWN_PARAMS: bool = true;
 
     type Options = Options;
+    // Like ramfs, the tree is the dcache.
+    type Dentries = dentry::Persistent;
     type Data = KBox<Options>;
     // Like ramfs, no data beside the VFS's own inodes.
     type INodeData = ();
@@ -111,7 +116,7 @@ impl FileSystem for RamFs {
             .set_blocksize_bits(kernel::page::PAGE_SHIFT as u8)?
             .set_time_gran(1)?
             .set_magic(RUST_RAMFS_MAGIC)
-            .set_ops(&SUPER_OPS)
+            .set_ops::<SuperOps>()
             .set_dentries_dontcache();
         Ok(())
     }
@@ -144,8 +149,6 @@ impl sb::Operations for SuperOps {
         Ok(())
     }
 }
-
-static SUPER_OPS: sb::Ops<RamFs> = sb::Ops::new::<SuperOps>();
 
 struct DirOps;
 
@@ -222,8 +225,6 @@ impl inode::Operations for DirOps {
     }
 }
 
-static DIR_IOPS: inode::Ops<RamFs> = inode::Ops::new::<DirOps>();
-
 struct FileIOps;
 
 #[vtable]
@@ -233,16 +234,13 @@ impl inode::Operations for FileIOps {
     const GETATTR: inode::Getattr = libfs::SIMPLE_GETATTR;
 }
 
-static FILE_IOPS: inode::Ops<RamFs> = inode::Ops::new::<FileIOps>();
-static FILE_FOPS: FileOps<RamFs> = FileOps::ram();
-
 /// Creates an inode like ramfs's `ramfs_get_inode()`; `dev` is the device number of device nodes.
 fn new_inode<'a>(
     sb: &'a SuperBlock<RamFs>,
     dir: Option<&INode<RamFs>>,
     mode: Mode,
     dev: Dev,
-) -> Result<inode::New<'a, RamFs>> {
+) -> Result<inode::New<'a, RamFs, ReadWritePages>> {
     let inode = sb
         .new_inode(())?
         .set_ino(Ino::next())
@@ -251,10 +249,12 @@ fn new_inode<'a>(
         .set_mapping_unevictable()
         .init_times_now();
     Ok(match mode.file_type() {
-        Some(Type::Reg) => inode.set_iops(&FILE_IOPS).set_fops(&FILE_FOPS),
+        Some(Type::Reg) => inode
+            .set_iops(inode::Ops::of::<FileIOps>())
+            .set_fops(FileOps::ram()),
         // Directories start with two links, for their `.` entry.
         Some(Type::Dir) => inode
-            .set_iops(&DIR_IOPS)
+            .set_iops(inode::Ops::of::<DirOps>())
             .set_fops(FileOps::simple_dir())
             .inc_nlink(),
         Some(Type::Lnk) => inode.set_iops(inode::Ops::page_symlink()).set_nohighmem(),

@@ -1,7 +1,7 @@
 // expect-ok
 //! The positive control: the right uses of what the other snippets misuse.
 use kernel::fs::{
-    dentry::{Child, Looked, Lookup, Removed},
+    dentry::{Cached, Child, Looked, Lookup, Removed},
     filesystem::FileSystem,
     inode::{INode, Ref},
     lock::{Exclusive, Locked, Shared},
@@ -24,7 +24,7 @@ pub fn keep<'a, T: FileSystem>(dir: &'a INode<T>) -> Ref<'a, T> {
 }
 
 /// A lookup ends with one `splice`.
-pub fn lookup<'a, T: FileSystem>(d: Lookup<'a, T>) -> Result<Looked<'a, T>> {
+pub fn lookup<'a, T: FileSystem<Dentries = Cached>>(d: Lookup<'a, T>) -> Result<Looked<'a, T>> {
     d.splice(None)
 }
 

@@ -20,7 +20,8 @@ use kernel::fs::{
     address_space::{
         self,
         AddressSpaceOps,
-        LockedFolio, //
+        LockedFolio,
+        ReadPages, //
     },
     context::Context,
     dentry::{
@@ -159,6 +160,8 @@ impl FileSystem for RoFs {
     const READ_ONLY: bool = true;
 
     type Options = ();
+    // Names are found by `lookup`; unused dentries may be evicted.
+    type Dentries = dentry::Cached;
     type Data = ();
     type INodeData = &'static Entry;
 
@@ -170,12 +173,12 @@ impl FileSystem for RoFs {
         sb.set_blocksize_bits(kernel::page::PAGE_SHIFT as u8)?
             .set_maxbytes(sb::MAX_LFS_FILESIZE)?
             .set_magic(ROFS_MAGIC)
-            .set_ops(&SUPER_OPS);
+            .set_ops::<SuperOps>();
         Ok(())
     }
 
     fn init_root(sb: &SuperBlock<Self>) -> Result<dentry::Root<Self>> {
-        match sb.iget(Ino(ROOT_INO), || Ok(&TREE[0]))? {
+        match sb.iget(Ino(ROOT_INO), &TREE[0])? {
             IGet::New(inode) => dentry::Root::new(setup_inode(inode, &TREE[0])),
             // A new superblock has no cached inodes.
             IGet::Cached(_) => Err(EINVAL),
@@ -191,18 +194,19 @@ impl sb::Operations for SuperOps {
     const STATFS: sb::Statfs = libfs::SIMPLE_STATFS;
 }
 
-static SUPER_OPS: sb::Ops<RoFs> = sb::Ops::new::<SuperOps>();
-
 /// Returns the inode of `entry`, from the inode cache or set up now.
 fn get_inode<'a>(sb: &'a SuperBlock<RoFs>, entry: &'static Entry) -> Result<inode::Ref<'a, RoFs>> {
-    Ok(match sb.iget(Ino(entry.ino), || Ok(entry))? {
+    Ok(match sb.iget(Ino(entry.ino), entry)? {
         IGet::Cached(inode) => inode,
         IGet::New(inode) => setup_inode(inode, entry).into_inode()?,
     })
 }
 
 /// Sets up a new inode for `entry`, as a disk file system would from its on-disk inode.
-fn setup_inode<'a>(inode: inode::New<'a, RoFs>, entry: &'static Entry) -> inode::New<'a, RoFs> {
+fn setup_inode<'a>(
+    inode: inode::New<'a, RoFs>,
+    entry: &'static Entry,
+) -> inode::New<'a, RoFs, ReadPages> {
     let (perm, nlink) = match entry.contents {
         // `.`, the entry in the parent and the `..` of each subdirectory.
         Contents::Dir => (
@@ -216,19 +220,17 @@ fn setup_inode<'a>(inode: inode::New<'a, RoFs>, entry: &'static Entry) -> inode:
         _ => (0o444, 1),
     };
     let inode = inode
+        .set_aops(AddressSpaceOps::of::<AddressSpace>())
         .init_owner(MntIdmap::nop(), None, Mode::new(entry.file_type(), perm))
         .init_times_now()
         .set_nlink(nlink)
         .set_size(entry.size() as i64);
     match entry.contents {
-        Contents::Dir => inode.set_iops(&DIR_IOPS).set_fops(&DIR_FOPS),
-        Contents::File(_) | Contents::Pattern(_) => {
-            inode.set_fops(FileOps::generic_read_only()).set_aops(&AOPS)
-        }
-        Contents::Link(_) => inode
-            .set_iops(inode::Ops::page_symlink())
-            .set_aops(&AOPS)
-            .set_nohighmem(),
+        Contents::Dir => inode
+            .set_iops(inode::Ops::of::<DirOps>())
+            .set_fops(FileOps::of::<DirFileOps>()),
+        Contents::File(_) | Contents::Pattern(_) => inode.set_fops(FileOps::generic_read_only()),
+        Contents::Link(_) => inode.set_iops(inode::Ops::page_symlink()).set_nohighmem(),
     }
 }
 
@@ -250,8 +252,6 @@ impl inode::Operations for DirOps {
     }
 }
 
-static DIR_IOPS: inode::Ops<RoFs> = inode::Ops::new::<DirOps>();
-
 struct DirFileOps;
 
 #[vtable]
@@ -272,8 +272,6 @@ impl file_operations::Operations for DirFileOps {
         Ok(())
     }
 }
-
-static DIR_FOPS: FileOps<RoFs> = FileOps::new::<DirFileOps>();
 
 struct AddressSpace;
 
@@ -309,5 +307,3 @@ impl address_space::Operations for AddressSpace {
         Ok(())
     }
 }
-
-static AOPS: AddressSpaceOps<RoFs> = AddressSpaceOps::new::<AddressSpace>();

@@ -3,8 +3,13 @@
 //! Address space (page cache) operation tables.
 //!
 //! [`AddressSpaceOps`] is the `struct address_space_operations` of an inode's page cache: the
-//! kernel's [`AddressSpaceOps::ram`] for memory-only data, or [`AddressSpaceOps::new`] for a file
+//! kernel's [`AddressSpaceOps::ram`] for memory-only data, or [`AddressSpaceOps::of`] for a file
 //! system that fills pages itself ([`Operations::read_folio`]).
+//!
+//! Its type says what it can do with pages ([`PageCache`]): file and inode operations that read
+//! or write pages through the page cache (the generic file operations, page-cache symlinks) can
+//! only be given to an inode whose address space provides that ([`Provides`]), so that, e.g., a
+//! `read()` can never reach an address space without `read_folio`.
 //!
 //! C header: [`include/linux/fs.h`](srctree/include/linux/fs.h)
 
@@ -84,25 +89,86 @@ impl LockedFolio<'_> {
     }
 }
 
+/// What the address space operations of an inode can do with its page cache: [`NoPages`],
+/// [`ReadPages`] or [`ReadWritePages`].
+///
+/// This trait is sealed: the kernel crate implements it for these three kinds only.
+pub trait PageCache: private::Sealed {}
+
+/// The kind of [`PageCache`] that a table needing `Q` can be used with: `P: Provides<Q>`.
+///
+/// This trait is sealed.
+pub trait Provides<Q: PageCache>: PageCache {}
+
+mod private {
+    pub trait Sealed {}
+}
+
+/// Address space operations that cannot read or write pages (`empty_aops`, which a new inode
+/// starts with): for directories, special files and inodes whose data is not in the page cache.
+pub struct NoPages;
+
+/// Address space operations that fill pages (`read_folio`), such as [`AddressSpaceOps::of`].
+pub struct ReadPages;
+
+/// Address space operations that also write and dirty pages (`write_begin`, `write_end`,
+/// `dirty_folio`), such as [`AddressSpaceOps::ram`].
+pub struct ReadWritePages;
+
+impl private::Sealed for NoPages {}
+impl PageCache for NoPages {}
+impl private::Sealed for ReadPages {}
+impl PageCache for ReadPages {}
+impl private::Sealed for ReadWritePages {}
+impl PageCache for ReadWritePages {}
+
+impl<P: PageCache> Provides<NoPages> for P {}
+impl Provides<ReadPages> for ReadPages {}
+impl Provides<ReadPages> for ReadWritePages {}
+impl Provides<ReadWritePages> for ReadWritePages {}
+
 /// A table of address space operations (`struct address_space_operations`) for inodes of file
-/// system `T`.
+/// system `T`, of kind `P`.
 #[repr(transparent)]
-pub struct AddressSpaceOps<T: FileSystem>(bindings::address_space_operations, PhantomData<T>);
+pub struct AddressSpaceOps<T: FileSystem, P: PageCache>(
+    bindings::address_space_operations,
+    PhantomData<(T, P)>,
+);
 
 // SAFETY: The table is immutable and only holds function pointers.
-unsafe impl<T: FileSystem> Sync for AddressSpaceOps<T> {}
+unsafe impl<T: FileSystem, P: PageCache> Sync for AddressSpaceOps<T, P> {}
 
-impl<T: FileSystem> AddressSpaceOps<T> {
+/// The table of address space operations `U`, built at compile time.
+struct Table<U>(PhantomData<U>);
+
+impl<U: Operations> Table<U> {
+    const OPS: AddressSpaceOps<U::FileSystem, ReadPages> = AddressSpaceOps::new::<U>();
+}
+
+impl<T: FileSystem> AddressSpaceOps<T, ReadWritePages> {
     /// Page cache that is the only copy of the data (`ram_aops`): new pages are zero-filled,
     /// writes only dirty them, nothing is ever written back.
     pub fn ram() -> &'static Self {
-        // SAFETY: `ram_aops` is static and immutable; `Self` is `repr(transparent)` over it.
+        // SAFETY: `ram_aops` is static and immutable, and has `read_folio`, `write_begin`,
+        // `write_end` and `dirty_folio`; `Self` is `repr(transparent)` over it.
         unsafe { &*(&raw const bindings::ram_aops).cast::<Self>() }
     }
+}
 
-    /// Builds the table for operations `U`. Pages are only read, so the file system should be
-    /// read-only.
-    pub const fn new<U: Operations<FileSystem = T>>() -> Self {
+impl<T: FileSystem> AddressSpaceOps<T, ReadPages> {
+    /// Returns the table for operations `U`, built at compile time. Pages are only read, so
+    /// the file system should be read-only.
+    pub const fn of<U: Operations<FileSystem = T>>() -> &'static Self {
+        &Table::<U>::OPS
+    }
+
+    const fn new<U: Operations<FileSystem = T>>() -> Self {
+        const {
+            assert!(
+                U::HAS_READ_FOLIO,
+                "address space operations without read_folio"
+            )
+        };
         Self(
             bindings::address_space_operations {
                 read_folio: if U::HAS_READ_FOLIO {
@@ -115,7 +181,9 @@ impl<T: FileSystem> AddressSpaceOps<T> {
             PhantomData,
         )
     }
+}
 
+impl<T: FileSystem, P: PageCache> AddressSpaceOps<T, P> {
     pub(crate) fn as_raw(&self) -> *const bindings::address_space_operations {
         &self.0
     }

@@ -30,6 +30,7 @@
 //! C header: [`include/linux/dcache.h`](srctree/include/linux/dcache.h)
 
 use super::{
+    address_space::PageCache,
     filesystem::FileSystem,
     inode::{
         self,
@@ -120,6 +121,38 @@ impl<T: FileSystem> DEntry<T> {
     }
 }
 
+/// How a file system keeps its dentries ([`FileSystem::Dentries`]): [`Persistent`] or
+/// [`Cached`].
+///
+/// This trait is sealed: the kernel crate implements it for these two kinds only.
+pub trait Kind: private::Sealed {
+    /// Whether the dentries are persistent.
+    const PERSISTENT: bool;
+}
+
+mod private {
+    pub trait Sealed {}
+}
+
+/// The tree of the file system is the dcache, as in ramfs: every positive dentry is pinned
+/// ([`Negative::make_persistent`], `simple_link()`) until it is removed, and names not in the
+/// dcache do not exist (`simple_lookup()`). The libfs namespace operations
+/// ([`libfs`](super::libfs)) work on such dentries only.
+pub struct Persistent;
+
+/// Dentries cache a tree the file system keeps itself: a Rust `lookup` finds names
+/// ([`Lookup::splice`]) and the VFS may evict unused dentries, as for disk file systems.
+pub struct Cached;
+
+impl private::Sealed for Persistent {}
+impl Kind for Persistent {
+    const PERSISTENT: bool = true;
+}
+impl private::Sealed for Cached {}
+impl Kind for Cached {
+    const PERSISTENT: bool = false;
+}
+
 /// Returns the name of `dentry`.
 ///
 /// # Safety
@@ -162,7 +195,9 @@ impl<'a, T: FileSystem> Lookup<'a, T> {
         // SAFETY: By the type invariant the name is stable.
         unsafe { stable_name(self.dentry) }
     }
+}
 
+impl<'a, T: FileSystem<Dentries = Cached>> Lookup<'a, T> {
     /// Completes the lookup with `inode`, or with `None` for a name that does not exist
     /// (`d_splice_alias()`).
     ///
@@ -267,6 +302,10 @@ impl<'a, T: FileSystem> Child<'a, T> {
     pub fn is_empty_in_dcache(&self) -> bool {
         // SAFETY: The dentry is valid; `simple_empty` takes the locks it needs.
         unsafe { bindings::simple_empty(self.dentry.as_raw()) != 0 }
+    }
+
+    pub(crate) fn as_raw(&self) -> *mut bindings::dentry {
+        self.dentry.as_raw()
     }
 
     /// Gives up the entry, whose inode lost this name: `unlink` or `rmdir` returns the token, and
@@ -457,13 +496,14 @@ impl<'a, T: FileSystem> Negative<'a, T> {
         // SAFETY: The dentry is valid.
         unsafe { &raw const (*self.dentry.as_raw()).__bindgen_anon_1.d_name }
     }
+}
 
+impl<'a, T: FileSystem<Dentries = Persistent>> Negative<'a, T> {
     /// Attaches the new `inode` to the dentry and pins the dentry in the dcache until it is
     /// unlinked or the superblock is shut down (`d_make_persistent()`).
     ///
-    /// Fails with `EINVAL`, dropping the inode, if its operations do not fit together.
-    /// Fails with `EXDEV` if the inode belongs to another superblock.
-    pub fn make_persistent(self, inode: inode::New<'_, T>) -> Result {
+    /// Fails with `EXDEV`, dropping the inode, if it belongs to another superblock.
+    pub fn make_persistent<P: PageCache>(self, inode: inode::New<'_, T, P>) -> Result {
         // The inode reference moves to the dentry; the extra (pinning) dentry reference is dropped
         // by `d_make_discardable()` or at umount.
         inode.finish(self.dentry.super_block_ptr(), |inode| {
@@ -518,7 +558,7 @@ impl<'a, T: FileSystem> TmpFile<'a, T> {
     /// `tmpfile` returns the [`Opened`] token this gives, so that it cannot report success
     /// without an open file.
     /// Fails with `EXDEV` if the inode belongs to another superblock.
-    pub fn open(self, inode: inode::New<'_, T>) -> Result<Opened<'a>> {
+    pub fn open<P: PageCache>(self, inode: inode::New<'_, T, P>) -> Result<Opened<'a>> {
         let (file, dentry) = (self.file.as_ptr(), self.dentry());
         // SAFETY: The dentry is valid (type invariant); `d_sb` never changes.
         let sb = unsafe { (*dentry).d_sb };
@@ -552,7 +592,7 @@ pub struct Root<T: FileSystem> {
 
 impl<T: FileSystem> Root<T> {
     /// Creates the root dentry for the new directory inode `inode` (`d_make_root()`).
-    pub fn new(inode: inode::New<'_, T>) -> Result<Self> {
+    pub fn new<P: PageCache>(inode: inode::New<'_, T, P>) -> Result<Self> {
         let sb = inode.super_block_ptr();
         // SAFETY: `d_make_root` consumes the inode reference, also on failure.
         let p = inode.finish(sb, |inode| unsafe { bindings::d_make_root(inode) })?;

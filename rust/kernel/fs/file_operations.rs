@@ -5,11 +5,19 @@
 //! [`FileOps`] is the `struct file_operations` an inode is opened with. File systems whose data
 //! lives only in the page cache use the generic implementations ([`FileOps::ram`]); directories
 //! kept in the dcache use [`FileOps::simple_dir`]. Directories whose entries the file system
-//! lists itself implement [`Operations::read_dir`] and use [`FileOps::new`].
+//! lists itself implement [`Operations::read_dir`] and use [`FileOps::of`], the table the
+//! abstraction builds at compile time. A table's type says what it needs from the inode's page
+//! cache ([`PageCache`]).
 //!
 //! C header: [`include/linux/fs.h`](srctree/include/linux/fs.h)
 
 use super::{
+    address_space::{
+        NoPages,
+        PageCache,
+        ReadPages,
+        ReadWritePages, //
+    },
     filesystem::FileSystem,
     inode::{
         INode,
@@ -97,38 +105,67 @@ impl DirEmitter<'_> {
     }
 }
 
-/// A table of file operations (`struct file_operations`) for inodes of file system `T`.
+/// A table of file operations (`struct file_operations`) for inodes of file system `T`, whose
+/// address space must provide `P` ([`PageCache`]).
 #[repr(transparent)]
-pub struct FileOps<T: FileSystem>(bindings::file_operations, PhantomData<T>);
+pub struct FileOps<T: FileSystem, P: PageCache = NoPages>(
+    bindings::file_operations,
+    PhantomData<(T, P)>,
+);
 
 // SAFETY: The table is immutable and only holds function pointers.
-unsafe impl<T: FileSystem> Sync for FileOps<T> {}
+unsafe impl<T: FileSystem, P: PageCache> Sync for FileOps<T, P> {}
 
-impl<T: FileSystem> FileOps<T> {
+/// The table of file operations `U`, built at compile time.
+struct Table<U>(PhantomData<U>);
+
+impl<U: Operations> Table<U> {
+    const OPS: FileOps<U::FileSystem> = FileOps::new::<U>();
+}
+
+impl<T: FileSystem> FileOps<T, ReadWritePages> {
+    const RAM: Self = Self(
+        bindings::file_operations {
+            read_iter: Some(bindings::generic_file_read_iter),
+            write_iter: Some(bindings::generic_file_write_iter),
+            mmap_prepare: Some(bindings::generic_file_mmap_prepare),
+            fsync: Some(bindings::noop_fsync),
+            splice_read: Some(bindings::filemap_splice_read),
+            splice_write: Some(bindings::iter_file_splice_write),
+            llseek: Some(bindings::generic_file_llseek),
+            ..pin_init::zeroed()
+        },
+        PhantomData,
+    );
+
     /// Regular files of a RAM file system, whose only copy of the data is the page cache: the
     /// generic `read_iter`, `write_iter`, `mmap_prepare`, `splice_read`/`splice_write` and
     /// `llseek`, and a no-op `fsync` (`noop_fsync`: there is nothing to write back), as ramfs's
     /// `ramfs_file_operations`. Not for file systems with storage, whose `fsync` must write.
-    pub const fn ram() -> Self {
-        Self(
-            bindings::file_operations {
-                read_iter: Some(bindings::generic_file_read_iter),
-                write_iter: Some(bindings::generic_file_write_iter),
-                mmap_prepare: Some(bindings::generic_file_mmap_prepare),
-                fsync: Some(bindings::noop_fsync),
-                splice_read: Some(bindings::filemap_splice_read),
-                splice_write: Some(bindings::iter_file_splice_write),
-                llseek: Some(bindings::generic_file_llseek),
-                ..pin_init::zeroed()
-            },
-            PhantomData,
-        )
+    pub const fn ram() -> &'static Self {
+        &Self::RAM
+    }
+}
+
+impl<T: FileSystem> FileOps<T, ReadPages> {
+    /// Read-only regular files served from the page cache (`generic_ro_fops`): `read_iter`,
+    /// read-only `mmap`, `splice_read`, `llseek` and leases.
+    pub fn generic_read_only() -> &'static Self {
+        // SAFETY: `generic_ro_fops` is static and immutable; `Self` is `repr(transparent)`.
+        unsafe { &*(&raw const bindings::generic_ro_fops).cast::<Self>() }
+    }
+}
+
+impl<T: FileSystem> FileOps<T> {
+    /// Returns the table for directories whose entries `U` lists ([`Operations::read_dir`]),
+    /// built at compile time: `read` fails with `EISDIR` (`generic_read_dir`) and `llseek`
+    /// moves between positions (`generic_file_llseek`), as for read-only file systems such as
+    /// romfs.
+    pub const fn of<U: Operations<FileSystem = T>>() -> &'static Self {
+        &Table::<U>::OPS
     }
 
-    /// Directories whose entries `U` lists ([`Operations::read_dir`]): `read` fails with
-    /// `EISDIR` (`generic_read_dir`) and `llseek` moves between positions
-    /// (`generic_file_llseek`), as for read-only file systems such as romfs.
-    pub const fn new<U: Operations<FileSystem = T>>() -> Self {
+    const fn new<U: Operations<FileSystem = T>>() -> Self {
         Self(
             bindings::file_operations {
                 read: Some(bindings::generic_read_dir),
@@ -138,17 +175,13 @@ impl<T: FileSystem> FileOps<T> {
                     None
                 },
                 llseek: Some(bindings::generic_file_llseek),
+                // No `FOP_IMMUTABLE`: `iterate_dir()` takes `i_rwsem` around `iterate_shared`,
+                // which `read_dir_callback` relies on. This table is the only one that calls it.
+                fop_flags: 0,
                 ..pin_init::zeroed()
             },
             PhantomData,
         )
-    }
-
-    /// Read-only regular files served from the page cache (`generic_ro_fops`): `read_iter`,
-    /// read-only `mmap`, `splice_read`, `llseek` and leases.
-    pub fn generic_read_only() -> &'static Self {
-        // SAFETY: `generic_ro_fops` is static and immutable; `Self` is `repr(transparent)`.
-        unsafe { &*(&raw const bindings::generic_ro_fops).cast::<Self>() }
     }
 
     /// Directories whose entries are the dentries in the dcache (`simple_dir_operations`).
@@ -156,7 +189,9 @@ impl<T: FileSystem> FileOps<T> {
         // SAFETY: `simple_dir_operations` is static and immutable; `Self` is `repr(transparent)`.
         unsafe { &*(&raw const bindings::simple_dir_operations).cast::<Self>() }
     }
+}
 
+impl<T: FileSystem, P: PageCache> FileOps<T, P> {
     pub(crate) fn as_raw(&self) -> *const bindings::file_operations {
         &self.0
     }
@@ -177,7 +212,8 @@ unsafe extern "C" fn read_dir_callback<U: Operations>(
         // - `file` is a valid open directory of `U::FileSystem`, so `f_inode` is a valid inode
         //   of it, which the open file keeps alive for the call.
         // - The inode is locked shared for the call: `iterate_dir()` holds its `i_rwsem` shared
-        //   for `iterate_shared`.
+        //   for `iterate_shared` unless the table has `FOP_IMMUTABLE`, and the only table with
+        //   this callback (`FileOps::of`) has no flags.
         let dir = unsafe { Locked::new(INode::from_raw((*file).f_inode)) };
         // INVARIANT: `ctx` is the context of this call on `file`.
         let mut emitter = DirEmitter {

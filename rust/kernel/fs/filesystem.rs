@@ -84,6 +84,10 @@ pub enum Super {
     /// One superblock shared by all mounts (`get_tree_single()`), as debugfs and securityfs do;
     /// later mounts share the first one's tree and ignore their own parameters.
     Single,
+    /// One superblock per key (`get_tree_keyed()`): mounts whose [`FileSystem::Data`] is the
+    /// same object (the same pointer from `into_foreign()`, e.g. clones of one `Arc`) share a
+    /// superblock, as mounts of one mqueue namespace do.
+    Keyed,
 }
 
 /// A file system type.
@@ -108,6 +112,7 @@ pub enum Super {
 ///     const NAME: &'static CStr = c"emptyfs";
 ///     const READ_ONLY: bool = true;
 ///     type Options = ();
+///     type Dentries = dentry::Cached;
 ///     type Data = ();
 ///     type INodeData = ();
 ///
@@ -152,6 +157,10 @@ pub trait FileSystem: Sized + Send + Sync + 'static {
     /// Mount options collected while the parameters are parsed, one per context (mount or
     /// remount attempt).
     type Options: Default + Send;
+
+    /// How the file system keeps its dentries: [`dentry::Persistent`] if its tree is the dcache
+    /// (as ramfs), [`dentry::Cached`] if it finds names itself (`lookup`).
+    type Dentries: dentry::Kind;
 
     /// Per-superblock data, created on the context by [`FileSystem::init_data`] before the
     /// superblock exists, then kept in `sb->s_fs_info` and dropped when the superblock is
@@ -458,6 +467,9 @@ impl<T: FileSystem> FsType<T> {
                 match T::SUPER {
                     Super::Nodev => bindings::get_tree_nodev(fc, fill),
                     Super::Single => bindings::get_tree_single(fc, fill),
+                    // The key is the data: `get_tree_keyed()` stores it in `fc->s_fs_info`
+                    // again, where a superblock it finds leaves it for `free_callback`.
+                    Super::Keyed => bindings::get_tree_keyed(fc, fill, (*fc).s_fs_info),
                 }
             })?;
             Ok(0)
@@ -610,8 +622,9 @@ impl<T: FileSystem> PinnedDrop for Registration<T> {
 ///
 /// # Examples
 ///
-/// A file system whose inodes carry data that counts itself, with `unlink` and `rename` in
-/// Rust, and an inode reference kept past the unmount ([`inode::Owned`](super::inode::Owned)):
+/// A file system whose inodes carry pinned data that counts itself and embeds a lock, with
+/// `unlink` and `rename` in Rust, and an inode reference kept past the unmount
+/// ([`inode::Owned`](super::inode::Owned)):
 ///
 /// ```
 /// use core::sync::atomic::{AtomicPtr, AtomicUsize, Ordering};
@@ -626,24 +639,31 @@ impl<T: FileSystem> PinnedDrop for Registration<T> {
 ///     lock::{Exclusive, Locked},
 ///     sb::{self, SuperBlock},
 /// };
-/// use kernel::{prelude::*, types::ForeignOwnable};
+/// use kernel::{new_mutex, prelude::*, sync::Mutex, types::ForeignOwnable};
 ///
 /// /// Inodes alive: the per-inode data counts itself.
 /// static LIVE: AtomicUsize = AtomicUsize::new(0);
 /// /// A directory reference kept by `create` of a file called `park`.
 /// static PARKED: AtomicPtr<c_void> = AtomicPtr::new(core::ptr::null_mut());
 ///
-/// struct Tag(u64);
+/// #[pin_data(PinnedDrop)]
+/// struct Tag {
+///     n: u64,
+///     /// How often the inode was renamed.
+///     #[pin]
+///     renames: Mutex<u32>,
+/// }
 ///
 /// impl Tag {
-///     fn new(n: u64) -> Self {
+///     fn new(n: u64) -> impl PinInit<Self> {
 ///         LIVE.fetch_add(1, Ordering::Relaxed);
-///         Self(n)
+///         pin_init!(Self { n, renames <- new_mutex!(0) })
 ///     }
 /// }
 ///
-/// impl Drop for Tag {
-///     fn drop(&mut self) {
+/// #[pinned_drop]
+/// impl PinnedDrop for Tag {
+///     fn drop(self: Pin<&mut Self>) {
 ///         LIVE.fetch_sub(1, Ordering::Relaxed);
 ///     }
 /// }
@@ -655,6 +675,7 @@ impl<T: FileSystem> PinnedDrop for Registration<T> {
 /// impl FileSystem for TagFs {
 ///     const NAME: &'static CStr = c"rust_tagfs_doctest";
 ///     type Options = ();
+///     type Dentries = dentry::Persistent;
 ///     type Data = ();
 ///     type INodeData = Tag;
 ///
@@ -669,7 +690,8 @@ impl<T: FileSystem> PinnedDrop for Registration<T> {
 ///
 ///     fn init_root(sb: &SuperBlock<Self>) -> Result<dentry::Root<Self>> {
 ///         let mode = Mode::new(Type::Dir, 0o755);
-///         dentry::Root::new(new_inode(sb, None, mode, 0)?.set_iops(&DIR_IOPS).inc_nlink())
+///         let dir_iops = inode::Ops::of::<DirOps>();
+///         dentry::Root::new(new_inode(sb, None, mode, 0)?.set_iops(dir_iops).inc_nlink())
 ///     }
 /// }
 ///
@@ -717,7 +739,7 @@ impl<T: FileSystem> PinnedDrop for Registration<T> {
 ///     ) -> Result<Removed<'a>> {
 ///         let inode = child.inode();
 ///         // Only files with an odd tag may be removed.
-///         if inode.data().0 % 2 == 0 {
+///         if inode.data().n % 2 == 0 {
 ///             return Err(EPERM);
 ///         }
 ///         inode.touch_ctime();
@@ -742,13 +764,12 @@ impl<T: FileSystem> PinnedDrop for Registration<T> {
 ///             victim.touch_ctime();
 ///             victim.drop_nlink();
 ///         }
-///         let _ = old.inode().data();
+///         *old.inode().data().renames.lock() += 1;
 ///         old_dir.touch_mtime_ctime();
 ///         Ok(())
 ///     }
 /// }
 ///
-/// static DIR_IOPS: inode::Ops<TagFs> = inode::Ops::new::<DirOps>();
 /// static TAGFS: StaticRegistration<TagFs> = StaticRegistration::new();
 ///
 /// let live = LIVE.load(Ordering::Relaxed);
@@ -786,7 +807,8 @@ impl<T: FileSystem> PinnedDrop for Registration<T> {
 /// let p = PARKED.swap(core::ptr::null_mut(), Ordering::Relaxed);
 /// // SAFETY: `create` stored a `KBox<Owned<TagFs>>` from `into_foreign`, taken back once here.
 /// let parked = unsafe { KBox::<Owned<TagFs>>::from_foreign(p) };
-/// assert_eq!(parked.data().0, 0);
+/// assert_eq!(parked.data().n, 0);
+/// assert_eq!(*parked.data().renames.lock(), 0);
 /// assert_eq!(parked.nlink(), 2);
 /// // Dropping it shuts the superblock down.
 /// drop(parked);

@@ -37,7 +37,13 @@ pub use operations::{
 };
 
 use super::{
-    address_space::AddressSpaceOps,
+    address_space::{
+        AddressSpaceOps,
+        NoPages,
+        PageCache,
+        Provides,
+        ReadWritePages, //
+    },
     dentry::{
         Negative,
         TmpFile, //
@@ -563,7 +569,10 @@ impl<T: FileSystem> Locked<'_, INode<T>, Exclusive> {
 
 /// A new inode being set up; see [`SuperBlock::new_inode`] and [`SuperBlock::iget`].
 ///
-/// It cannot outlive `'a`, the borrow of the superblock it was allocated on.
+/// It cannot outlive `'a`, the borrow of the superblock it was allocated on. `P` is what its
+/// address space operations can do with the page cache ([`PageCache`]): a new inode has none
+/// (`empty_aops`, [`NoPages`]) until [`New::set_aops`] gives it some, and file or inode
+/// operations that need more than that cannot be set, so the address space is set first.
 ///
 /// # Invariants
 ///
@@ -573,10 +582,10 @@ impl<T: FileSystem> Locked<'_, INode<T>, Exclusive> {
 /// it up or reaches it through a dentry, but the VFS can see it (on `s_inodes`, and in the inode
 /// hash if `locked`) and may update its reference count and state under `i_lock`, so it is only
 /// written field by field, never through a `&mut` to the whole inode.
-pub struct New<'a, T: FileSystem> {
+pub struct New<'a, T: FileSystem, P: PageCache = NoPages> {
     inode: NonNull<bindings::inode>,
     locked: bool,
-    _p: PhantomData<&'a SuperBlock<T>>,
+    _p: PhantomData<(&'a SuperBlock<T>, P)>,
 }
 
 impl<'a, T: FileSystem> New<'a, T> {
@@ -608,6 +617,37 @@ impl<'a, T: FileSystem> New<'a, T> {
         }
     }
 
+    /// Sets the address space (page cache) operations, whose kind the builder takes on.
+    pub fn set_aops<Q: PageCache>(self, aops: &'static AddressSpaceOps<T, Q>) -> New<'a, T, Q> {
+        // SAFETY: The inode is valid and only we set it up (type invariant); `i_mapping` of a
+        // new inode points to its embedded `i_data`.
+        unsafe { (*(*self.raw()).i_mapping).a_ops = aops.as_raw() };
+        let me = ManuallyDrop::new(self);
+        // INVARIANT: The same inode and reference, now with address space operations of kind `Q`.
+        New {
+            inode: me.inode,
+            locked: me.locked,
+            _p: PhantomData,
+        }
+    }
+}
+
+impl<'a, T: FileSystem> New<'a, T, ReadWritePages> {
+    /// Stores `target` as the body of a symlink in the inode's page cache and sets the size to its
+    /// length (`page_symlink()`), which needs address space operations that write pages, such as
+    /// [`AddressSpaceOps::ram`].
+    pub fn page_symlink(self, target: &CStr) -> Result<Self> {
+        let len = i32::try_from(target.to_bytes_with_nul().len()).map_err(|_| ENAMETOOLONG)?;
+        // SAFETY:
+        // - The inode is new and set up only by us (type invariant); its address space
+        //   operations write pages (`ReadWritePages`), as `page_symlink()` needs.
+        // - `target` is NUL-terminated and `len` counts the NUL.
+        to_result(unsafe { bindings::page_symlink(self.raw(), target.as_char_ptr(), len) })?;
+        Ok(self)
+    }
+}
+
+impl<'a, T: FileSystem, P: PageCache> New<'a, T, P> {
     /// Returns the inode number.
     pub fn ino(&self) -> Ino {
         // SAFETY: By the type invariant the inode is valid and only we set its number.
@@ -666,8 +706,12 @@ impl<'a, T: FileSystem> New<'a, T> {
         self
     }
 
-    /// Sets the inode operations.
-    pub fn set_iops(self, iops: &'static Ops<T>) -> Self {
+    /// Sets the inode operations, e.g. [`Ops::of`]; operations that read the page cache
+    /// ([`Ops::page_symlink`]) need an address space that provides that.
+    pub fn set_iops<Q: PageCache>(self, iops: &'static Ops<T, Q>) -> Self
+    where
+        P: Provides<Q>,
+    {
         // SAFETY: The inode is valid and only we set it up (type invariant).
         unsafe { (*self.raw()).i_op = iops.as_raw() };
         self
@@ -676,20 +720,14 @@ impl<'a, T: FileSystem> New<'a, T> {
     /// Sets the file operations used when the inode is opened.
     ///
     /// File operations served from the page cache ([`FileOps::ram`],
-    /// [`FileOps::generic_read_only`]) need address space operations that can read pages, and
-    /// writable ones also write them ([`AddressSpaceOps::ram`]); the inode fails to finish with
-    /// `EINVAL` otherwise.
-    pub fn set_fops(self, fops: &'static FileOps<T>) -> Self {
+    /// [`FileOps::generic_read_only`]) need address space operations that read pages, and
+    /// writable ones also write them ([`AddressSpaceOps::ram`]): a build error otherwise.
+    pub fn set_fops<Q: PageCache>(self, fops: &'static FileOps<T, Q>) -> Self
+    where
+        P: Provides<Q>,
+    {
         // SAFETY: The inode is valid and only we set it up (type invariant).
         unsafe { (*self.raw()).__bindgen_anon_3.i_fop = fops.as_raw() };
-        self
-    }
-
-    /// Sets the address space (page cache) operations.
-    pub fn set_aops(self, aops: &'static AddressSpaceOps<T>) -> Self {
-        // SAFETY: The inode is valid and only we set it up (type invariant); `i_mapping` of a
-        // new inode points to its embedded `i_data`.
-        unsafe { (*(*self.raw()).i_mapping).a_ops = aops.as_raw() };
         self
     }
 
@@ -722,25 +760,6 @@ impl<'a, T: FileSystem> New<'a, T> {
         self
     }
 
-    /// Stores `target` as the body of a symlink in the inode's page cache and sets the size to its
-    /// length (`page_symlink()`). The inode needs address space operations that can write, such
-    /// as [`AddressSpaceOps::ram`]; otherwise this fails with `EINVAL`.
-    pub fn page_symlink(self, target: &CStr) -> Result<Self> {
-        let len = i32::try_from(target.to_bytes_with_nul().len()).map_err(|_| ENAMETOOLONG)?;
-        // SAFETY: The inode is valid (type invariant).
-        let mapping = unsafe { (*self.raw()).i_mapping };
-        // SAFETY: `i_mapping` of a new inode is its valid `i_data`, whose `a_ops` is never null.
-        let aops = unsafe { &*(*mapping).a_ops };
-        if aops.write_begin.is_none() || aops.write_end.is_none() {
-            return Err(EINVAL);
-        }
-        // SAFETY:
-        // - The inode is new and owned by us, and its mapping can write (checked above).
-        // - `target` is NUL-terminated and `len` counts the NUL.
-        to_result(unsafe { bindings::page_symlink(self.raw(), target.as_char_ptr(), len) })?;
-        Ok(self)
-    }
-
     /// Initialises the security attributes of an inode about to be linked as `entry` in `dir`
     /// (`security_inode_init_security()`), before it becomes visible.
     pub fn init_security(self, dir: &INode<T>, entry: &impl NewEntry<T>) -> Result<Self> {
@@ -757,8 +776,7 @@ impl<'a, T: FileSystem> New<'a, T> {
         Ok(self)
     }
 
-    /// Finishes setting up the inode and returns it. Fails with `EINVAL` (dropping the inode)
-    /// if the operations set do not fit together, see [`New::set_fops`].
+    /// Finishes setting up the inode and returns it.
     pub fn into_inode(self) -> Result<Ref<'a, T>> {
         let sb = self.super_block_ptr();
         self.finish(sb, |inode| {
@@ -773,46 +791,9 @@ impl<'a, T: FileSystem> New<'a, T> {
         unsafe { (*self.raw()).i_sb }
     }
 
-    /// Checks that the page cache can serve the file and inode operations: the generic file
-    /// operations and page-cache symlinks read pages (`read_folio`), writable ones also write
-    /// and dirty them (`write_begin`, `write_end`, `dirty_folio`).
-    fn check_ops(&self) -> Result {
-        let same = |f: Option<usize>, g: usize| f == Some(g);
-        // SAFETY: By the type invariant the inode is valid; its tables are static and valid.
-        let (fop, iop, aop) = unsafe {
-            let inode = self.raw();
-            (
-                &*(*inode).__bindgen_anon_3.i_fop,
-                &*(*inode).i_op,
-                &*(*(*inode).i_mapping).a_ops,
-            )
-        };
-        let reads = same(
-            fop.read_iter.map(|f| f as usize),
-            bindings::generic_file_read_iter as *const () as usize,
-        ) || same(
-            fop.splice_read.map(|f| f as usize),
-            bindings::filemap_splice_read as *const () as usize,
-        ) || same(
-            iop.get_link.map(|f| f as usize),
-            bindings::page_get_link as *const () as usize,
-        );
-        let writes = same(
-            fop.write_iter.map(|f| f as usize),
-            bindings::generic_file_write_iter as *const () as usize,
-        );
-        let can_write =
-            aop.write_begin.is_some() && aop.write_end.is_some() && aop.dirty_folio.is_some();
-        if (reads && aop.read_folio.is_none()) || (writes && !can_write) {
-            return Err(EINVAL);
-        }
-        Ok(())
-    }
-
-    /// Finishes setting up the inode: checks its operations ([`New::check_ops`]), then lets
-    /// `attach` take over our reference, e.g. by attaching the inode to a dentry. A new inode of
-    /// the inode cache is unlocked (`unlock_new_inode()`) only after that, so that nobody finds
-    /// it before it is attached.
+    /// Finishes setting up the inode: lets `attach` take over our reference, e.g. by attaching
+    /// the inode to a dentry. A new inode of the inode cache is unlocked (`unlock_new_inode()`)
+    /// only after that, so that nobody finds it before it is attached.
     ///
     /// Fails with `EXDEV` (dropping the inode) unless the inode belongs to superblock `sb`, the
     /// superblock of the dentry it is attached to.
@@ -825,7 +806,6 @@ impl<'a, T: FileSystem> New<'a, T> {
         if unsafe { (*self.raw()).i_sb } != sb {
             return Err(EXDEV);
         }
-        self.check_ops()?;
         let me = ManuallyDrop::new(self);
         let inode = me.inode.as_ptr();
         if me.locked {
@@ -873,7 +853,7 @@ impl<T: FileSystem> NewEntry<T> for TmpFile<'_, T> {
     }
 }
 
-impl<T: FileSystem> Drop for New<'_, T> {
+impl<T: FileSystem, P: PageCache> Drop for New<'_, T, P> {
     fn drop(&mut self) {
         if self.locked {
             // SAFETY: We own the reference to an `I_NEW` inode, which `iget_failed` takes over:

@@ -134,6 +134,39 @@ impl KernMount {
         Ok(Self { mnt })
     }
 
+    /// Mounts a new instance of the file system type called `fs_name` with the mount options
+    /// `options` (e.g. `c"mode=700,size=1m"`), as `mount -o` passes them: split at commas and
+    /// parsed one by one (`vfs_kern_mount()`, `generic_parse_monolithic()`).
+    pub fn with_options(fs_name: &CStr, options: &CStr) -> Result<Self> {
+        // The options are split in place: give the VFS a copy.
+        let mut buf = KVec::with_capacity(options.to_bytes_with_nul().len(), GFP_KERNEL)?;
+        buf.extend_from_slice(options.to_bytes_with_nul(), GFP_KERNEL)?;
+        // SAFETY: `fs_name` is a valid NUL-terminated string.
+        let fs = unsafe { bindings::get_fs_type(fs_name.as_char_ptr()) };
+        if fs.is_null() {
+            return Err(ENODEV);
+        }
+        // SAFETY:
+        // - `fs` is a registered file system type whose module `get_fs_type` pinned, and its
+        //   `name` is a valid string.
+        // - `buf` is a NUL-terminated, writable copy of the options that outlives the call.
+        let mnt = unsafe {
+            bindings::vfs_kern_mount(
+                fs,
+                bindings::SB_KERNMOUNT as c_int,
+                (*fs).name,
+                buf.as_mut_ptr().cast(),
+            )
+        };
+        // SAFETY: `fs` is valid; this drops the module reference `get_fs_type` took (a
+        // successful mount holds its own, `put_filesystem()`).
+        unsafe { bindings::module_put((*fs).owner) };
+        let mnt = NonNull::new(from_err_ptr(mnt)?).ok_or(EINVAL)?;
+        // INVARIANT: `vfs_kern_mount` succeeded and we own the mount, which `kern_unmount`
+        // releases.
+        Ok(Self { mnt })
+    }
+
     fn root(&self) -> bindings::path {
         // SAFETY: By the type invariant the mount is valid; its root does not change.
         let dentry = unsafe { (*self.mnt.as_ptr()).mnt_root };

@@ -31,11 +31,20 @@
 //! }
 //! ```
 //!
+//! A Rust operation that adds behaviour of its own (accounting, say) and then does what libfs
+//! does calls the wrappers of this module instead, e.g. [`simple_unlink`].
+//!
 //! C header: [`include/linux/fs.h`](srctree/include/linux/fs.h)
 
 use super::{
+    dentry::{
+        Child,
+        Removed, //
+    },
+    filesystem::FileSystem,
     inode::{
         Getattr,
+        INode,
         Link,
         Lookup,
         Rename,
@@ -43,12 +52,22 @@ use super::{
         Setattr,
         Unlink, //
     },
+    lock::{
+        Exclusive,
+        Locked, //
+    },
     sb::{
         DropInode,
         Statfs, //
     },
 };
-use crate::bindings;
+use crate::{
+    bindings,
+    error::{
+        code::*,
+        Result, //
+    },
+};
 
 /// `simple_lookup()`: a name that is not in the dcache does not exist (it adds a negative dentry
 /// that is dropped once unused). For file systems whose whole tree is in the dcache, made of
@@ -82,3 +101,34 @@ pub const SIMPLE_STATFS: Statfs = Statfs(Some(bindings::simple_statfs));
 /// `inode_just_drop()`: evicts an inode as soon as its last reference is dropped, as in-memory
 /// file systems do.
 pub const INODE_JUST_DROP: DropInode = DropInode(Some(bindings::inode_just_drop));
+
+/// Does what `simple_unlink()` does for `child`, a name of a non-directory in `dir`, from a Rust
+/// `unlink`: drops the inode's link count and updates the times of `dir` and the inode
+/// (`__simple_unlink()`). The returned token is what `unlink` returns; a persistent dentry is
+/// unpinned once it did.
+pub fn simple_unlink<'a, T: FileSystem>(
+    dir: &Locked<'_, INode<T>, Exclusive>,
+    child: Child<'a, T>,
+) -> Removed<'a> {
+    // SAFETY: `dir` and the inode of `child`, its positive child, are locked exclusively
+    // (`Locked`, `Child` invariants), as `unlink` holds them.
+    unsafe { bindings::__simple_unlink(dir.as_raw(), child.as_raw()) };
+    child.removed()
+}
+
+/// Does what `simple_rmdir()` does for `child`, a directory in `dir`, from a Rust `rmdir`:
+/// `ENOTEMPTY` unless it has no positive children in the dcache, otherwise drops the link
+/// counts of both and updates the times (`__simple_rmdir()`). The returned token is what
+/// `rmdir` returns; a persistent dentry is unpinned once it did.
+pub fn simple_rmdir<'a, T: FileSystem>(
+    dir: &Locked<'_, INode<T>, Exclusive>,
+    child: Child<'a, T>,
+) -> Result<Removed<'a>> {
+    if !child.is_empty_in_dcache() {
+        return Err(ENOTEMPTY);
+    }
+    // SAFETY: `dir` and the inode of `child`, its positive child directory, are locked
+    // exclusively (`Locked`, `Child` invariants), as `rmdir` holds them.
+    unsafe { bindings::__simple_rmdir(dir.as_raw(), child.as_raw()) };
+    Ok(child.removed())
+}

@@ -12,6 +12,10 @@
 //!
 //! C header: [`include/linux/fs.h`](srctree/include/linux/fs.h)
 
+use super::{
+    filesystem::FileSystem,
+    inode::INode, //
+};
 use crate::types::NotThreadSafe;
 use core::{
     marker::PhantomData,
@@ -26,6 +30,14 @@ pub trait LockState: private::Sealed {}
 mod private {
     pub trait Sealed {}
 }
+
+/// An object whose lock the VFS holds around callbacks: an inode, whose lock is `i_rwsem`.
+///
+/// This trait is sealed: the kernel crate implements it for inodes only.
+pub trait Lockable: private::Sealed {}
+
+impl<T: FileSystem> private::Sealed for INode<T> {}
+impl<T: FileSystem> Lockable for INode<T> {}
 
 /// Marker: the lock is held shared (for reading), e.g. `inode_lock_shared()`.
 pub struct Shared;
@@ -47,12 +59,12 @@ impl LockState for Exclusive {}
 /// For the lifetime `'a`, the lock of the referenced object (for inodes, `i_rwsem`) is held by
 /// the current task in mode `S`.
 #[repr(transparent)]
-pub struct Locked<'a, T: ?Sized, S: LockState> {
+pub struct Locked<'a, T: Lockable + ?Sized, S: LockState> {
     inner: &'a T,
     _state: PhantomData<(S, NotThreadSafe)>,
 }
 
-impl<'a, T: ?Sized, S: LockState> Locked<'a, T, S> {
+impl<'a, T: Lockable + ?Sized, S: LockState> Locked<'a, T, S> {
     /// Creates a new [`Locked`] reference.
     ///
     /// # Safety
@@ -68,7 +80,7 @@ impl<'a, T: ?Sized, S: LockState> Locked<'a, T, S> {
     }
 }
 
-impl<'a, T: ?Sized> Deref for Locked<'a, T, Exclusive> {
+impl<'a, T: Lockable + ?Sized> Deref for Locked<'a, T, Exclusive> {
     type Target = Locked<'a, T, Shared>;
 
     fn deref(&self) -> &Locked<'a, T, Shared> {
@@ -82,7 +94,7 @@ impl<'a, T: ?Sized> Deref for Locked<'a, T, Exclusive> {
     }
 }
 
-impl<T: ?Sized> Deref for Locked<'_, T, Shared> {
+impl<T: Lockable + ?Sized> Deref for Locked<'_, T, Shared> {
     type Target = T;
 
     fn deref(&self) -> &T {

@@ -41,6 +41,102 @@
 //! assert_eq!(HUGE.lookup(c"always"), Some(1));
 //! assert_eq!(HUGE.lookup(c"sometimes"), None);
 //! ```
+//!
+//! Every kind, parsed from the options of real mounts (the values are recorded in statics):
+//!
+//! ```
+//! use core::sync::atomic::{AtomicI64, Ordering::Relaxed};
+//! use kernel::fs::{
+//!     context::Context,
+//!     dentry,
+//!     filesystem::{FileSystem, StaticRegistration},
+//!     idmap::MntIdmap,
+//!     inode::{Ino, Mode, Type},
+//!     kern_mount::KernMount,
+//!     param::{Entry, Param, Spec, Table, Value},
+//!     sb::{self, SuperBlock},
+//! };
+//! use kernel::prelude::*;
+//!
+//! const OPT_SIZE: u8 = 0;
+//! const OPT_NR: u8 = 1;
+//! const OPT_UID: u8 = 2;
+//! const OPT_GID: u8 = 3;
+//! const OPT_ACL: u8 = 4;
+//! const OPT_S: u8 = 5;
+//! const OPT_BIG: u8 = 6;
+//! static PARAMS: Table<7> = Table::new([
+//!     Entry::size(c"size", OPT_SIZE),
+//!     Entry::count(c"nr", OPT_NR),
+//!     Entry::uid(c"uid", OPT_UID),
+//!     Entry::gid(c"gid", OPT_GID),
+//!     Entry::flag_no(c"acl", OPT_ACL),
+//!     Entry::s32(c"s", OPT_S),
+//!     Entry::u64(c"big", OPT_BIG),
+//! ]);
+//! static SEEN: [AtomicI64; 7] = [const { AtomicI64::new(-1) }; 7];
+//!
+//! struct ParamFs;
+//!
+//! #[vtable]
+//! impl FileSystem for ParamFs {
+//!     const NAME: &'static CStr = c"rust_paramfs_doctest";
+//!     const PARAMS: Option<Spec> = Some(PARAMS.spec());
+//!     type Options = ();
+//!     type Dentries = dentry::Persistent;
+//!     type Data = ();
+//!     type INodeData = ();
+//!
+//!     fn parse_param(_fc: &Context, _opts: &mut (), p: Param<'_>) -> Result {
+//!         let v = match p.value() {
+//!             Value::Size(v) | Value::Count(v) | Value::U64(v) => v as i64,
+//!             Value::Uid(uid) => uid.into_uid_in_current_ns().into(),
+//!             Value::Gid(gid) => gid.into_gid_in_current_ns().into(),
+//!             Value::Flag(on) => on.into(),
+//!             Value::S32(v) => v.into(),
+//!             _ => return Err(EINVAL),
+//!         };
+//!         SEEN[usize::from(p.opt())].store(v, Relaxed);
+//!         Ok(())
+//!     }
+//!
+//!     fn init_data(_fc: &Context, _opts: &()) -> Result {
+//!         Ok(())
+//!     }
+//!
+//!     fn fill_super(sb: &SuperBlock<Self, sb::New>, _fc: &Context) -> Result {
+//!         sb.set_magic(0x50524d53);
+//!         Ok(())
+//!     }
+//!
+//!     fn init_root(sb: &SuperBlock<Self>) -> Result<dentry::Root<Self>> {
+//!         let mode = Mode::new(Type::Dir, 0o755);
+//!         let inode = sb.new_inode(())?.set_ino(Ino::next());
+//!         dentry::Root::new(inode.init_owner(MntIdmap::nop(), None, mode).inc_nlink())
+//!     }
+//! }
+//!
+//! static FS: StaticRegistration<ParamFs> = StaticRegistration::new();
+//! FS.register()?;
+//! let mount = |options| KernMount::with_options(c"rust_paramfs_doctest", options).map(drop);
+//! mount(c"size=2m,nr=1k,uid=0,gid=0,noacl,s=-5,big=0x10")?;
+//! let seen = |opt: u8| SEEN[usize::from(opt)].load(Relaxed);
+//! assert_eq!(seen(OPT_SIZE), 2 << 20);
+//! assert_eq!(seen(OPT_NR), 1024);
+//! assert_eq!((seen(OPT_UID), seen(OPT_GID)), (0, 0));
+//! assert_eq!(seen(OPT_ACL), 0);
+//! assert_eq!(seen(OPT_S), -5);
+//! assert_eq!(seen(OPT_BIG), 16);
+//! // A percentage of RAM, in bytes.
+//! mount(c"size=50%,acl")?;
+//! assert!(seen(OPT_SIZE) > 1 << 20);
+//! assert_eq!(seen(OPT_ACL), 1);
+//! // Malformed values and unknown parameters fail the mount.
+//! for bad in [c"size=2x", c"size=", c"nr=1%", c"uid=4294967295", c"s=x", c"big=-1", c"bogus"] {
+//!     assert_eq!(mount(bad), Err(EINVAL));
+//! }
+//! # Ok::<(), Error>(())
+//! ```
 
 use super::{
     context::Context,

@@ -145,8 +145,10 @@ impl<T: FileSystem> SuperBlock<T, New> {
         self
     }
 
-    /// Sets the super operations (`s_op`).
-    pub fn set_ops(&self, ops: &'static Ops<T>) -> &Self {
+    /// Sets the super operations (`s_op`) to the table of `U`, which the abstraction builds at
+    /// compile time.
+    pub fn set_ops<U: Operations<FileSystem = T>>(&self) -> &Self {
+        let ops: &'static Ops<T> = &Table::<U>::OPS;
         // SAFETY: As in `set_magic`; `ops` is static.
         unsafe { (*self.as_raw()).s_op = &ops.0 };
         self
@@ -165,35 +167,44 @@ impl<T: FileSystem> SuperBlock<T> {
         unsafe { &*ptr.cast() }
     }
 
-    /// Allocates a new, unhashed inode on this superblock (`new_inode()`), with `data` as its
-    /// [`INode::data`](inode::INode::data).
+    /// Allocates a new, unhashed inode on this superblock (`new_inode()`), with its
+    /// [`INode::data`](inode::INode::data) initialised in place by `data` (a value, or a pinned
+    /// initialiser such as `pin_init!`, so the data may embed locks).
     ///
     /// The inode is returned as an [`inode::New`] builder; see there. It cannot outlive the
     /// borrow of the superblock, that is, the callback it is made in.
-    pub fn new_inode(&self, data: T::INodeData) -> Result<inode::New<'_, T>> {
+    pub fn new_inode<E>(&self, data: impl PinInit<T::INodeData, E>) -> Result<inode::New<'_, T>>
+    where
+        Error: From<E>,
+    {
         // SAFETY: `self` is a valid superblock (type invariant).
         let p = unsafe { bindings::new_inode(self.as_raw()) };
         let p = NonNull::new(p).ok_or(ENOMEM)?;
         // SAFETY: `new_inode` returned a new inode of `T` that nobody else uses yet, whose data
         // is not initialised yet.
-        unsafe { inode::init_data::<T>(p.as_ptr(), data) };
+        if let Err(e) = unsafe { inode::init_data::<T, E>(p.as_ptr(), data) } {
+            // SAFETY: We own the only reference to the new, unhashed inode, whose data is not
+            // initialised (so `destroy_inode` does not drop it); `iput` frees it.
+            unsafe { bindings::iput(p.as_ptr()) };
+            return Err(e.into());
+        }
         // SAFETY: `new_inode` returned a new inode of this superblock with one reference, which
         // we own.
         Ok(unsafe { inode::New::from_raw(p) })
     }
 
     /// Returns the inode numbered `ino` from the inode cache (`iget_locked()`): [`IGet::Cached`]
-    /// if it is there, otherwise a new inode to set up, with `data()` as its
-    /// [`INode::data`](inode::INode::data) ([`IGet::New`]). Others looking for the same inode
-    /// wait until the new one is set up.
+    /// if it is there, otherwise a new inode to set up, with its
+    /// [`INode::data`](inode::INode::data) initialised in place by `data` ([`IGet::New`]), as
+    /// for [`SuperBlock::new_inode`]. Others looking for the same inode wait until the new one
+    /// is set up.
     ///
-    /// `data` is only called for a new inode; if it fails, the inode is dropped (`iget_failed()`).
+    /// `data` is only used for a new inode; if it fails, the inode is dropped (`iget_failed()`).
     /// It must not look up the same inode number again: that waits for the new inode.
-    pub fn iget(
-        &self,
-        ino: Ino,
-        data: impl FnOnce() -> Result<T::INodeData>,
-    ) -> Result<IGet<'_, T>> {
+    pub fn iget<E>(&self, ino: Ino, data: impl PinInit<T::INodeData, E>) -> Result<IGet<'_, T>>
+    where
+        Error: From<E>,
+    {
         // SAFETY: `self` is a valid superblock (type invariant).
         let p = unsafe { bindings::iget_locked(self.as_raw(), ino.0) };
         let p = NonNull::new(p).ok_or(ENOMEM)?;
@@ -204,18 +215,17 @@ impl<T: FileSystem> SuperBlock<T> {
             // `iget_locked` took.
             return Ok(IGet::Cached(unsafe { inode::Ref::from_raw(p) }));
         }
-        match data() {
-            Ok(data) => {
-                // SAFETY: The inode is new (`I_NEW`) and locked, so nobody else uses it; its data
-                // is not initialised yet.
-                unsafe { inode::init_data::<T>(p.as_ptr(), data) };
-                // SAFETY: We own the reference to the locked new inode of this superblock.
-                Ok(IGet::New(unsafe { inode::New::from_raw_locked(p) }))
-            }
+        // SAFETY: The inode is new (`I_NEW`) and locked, so nobody else uses it; its data is not
+        // initialised yet.
+        match unsafe { inode::init_data::<T, E>(p.as_ptr(), data) } {
+            // SAFETY: We own the reference to the locked new inode of this superblock, whose data
+            // is initialised.
+            Ok(()) => Ok(IGet::New(unsafe { inode::New::from_raw_locked(p) })),
             Err(e) => {
-                // SAFETY: The inode is new and locked; this releases our reference.
+                // SAFETY: The inode is new and locked, its data not initialised; this marks it
+                // bad, unhashes it and releases our reference.
                 unsafe { bindings::iget_failed(p.as_ptr()) };
-                Err(e)
+                Err(e.into())
             }
         }
     }
@@ -323,7 +333,14 @@ pub struct DropInode(pub(crate) Option<unsafe extern "C" fn(*mut bindings::inode
 
 /// A table of super operations (`struct super_operations`).
 #[repr(transparent)]
-pub struct Ops<T: FileSystem>(bindings::super_operations, PhantomData<T>);
+pub(crate) struct Ops<T: FileSystem>(bindings::super_operations, PhantomData<T>);
+
+/// The table of super operations `U`, built at compile time.
+struct Table<U>(PhantomData<U>);
+
+impl<U: Operations> Table<U> {
+    const OPS: Ops<U::FileSystem> = Ops::new::<U>();
+}
 
 // SAFETY: The table is immutable and only holds function pointers.
 unsafe impl<T: FileSystem> Sync for Ops<T> {}
@@ -345,7 +362,7 @@ impl<T: FileSystem> Ops<T> {
     /// Builds the table for operations `U`.
     ///
     /// The inode allocation for [`FileSystem::INodeData`] is always part of the table.
-    pub const fn new<U: Operations<FileSystem = T>>() -> Self {
+    const fn new<U: Operations<FileSystem = T>>() -> Self {
         Self(
             bindings::super_operations {
                 alloc_inode: inode::alloc_inode_callback::<T>(),

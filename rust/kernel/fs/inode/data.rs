@@ -31,8 +31,12 @@ use core::{
         self,
         MaybeUninit, //
     },
-    ptr, //
+    ptr::{
+        self,
+        NonNull, //
+    },
 };
+use pin_init::PinInit;
 
 /// Whether the inodes of `T` carry [`FileSystem::INodeData`], and hence come from the inode
 /// cache of `T`.
@@ -75,23 +79,35 @@ impl<T: FileSystem> WithData<T> {
     }
 }
 
-/// Stores `data` in a new inode of `T`.
+/// Initialises the data of a new inode of `T` in place with `init`, so that it may be pinned
+/// (e.g. embed a `Mutex`). On failure, the data is not initialised and the inode may be released
+/// as it is.
 ///
 /// # Safety
 ///
 /// `inode` must be a new inode of `T` that nobody else uses yet, whose data is not initialised.
-pub(crate) unsafe fn init_data<T: FileSystem>(inode: *mut bindings::inode, data: T::INodeData) {
+pub(crate) unsafe fn init_data<T: FileSystem, E>(
+    inode: *mut bindings::inode,
+    init: impl PinInit<T::INodeData, E>,
+) -> Result<(), E> {
     if !has_data::<T>() {
-        // Zero-sized and without drop glue: nothing to store.
-        mem::forget(data);
-        return;
+        // Zero-sized and without drop glue: nothing is stored, nothing is ever dropped.
+        let slot = NonNull::<T::INodeData>::dangling().as_ptr();
+        // SAFETY: A dangling, aligned pointer is valid for writes of a zero-sized type, and the
+        // value is never moved (there is none to move).
+        return unsafe { init.__pinned_init(slot) };
     }
-    // SAFETY: The inode is a new `WithData<T>` that only we access (safety requirements).
+    // SAFETY:
+    // - The inode is a new `WithData<T>` that only we access (safety requirements), so `data`
+    //   is valid for writes and does not move until the inode is freed.
+    // - `has_data` is set only once `init` succeeded, so `destroy_inode` drops only initialised
+    //   data.
     unsafe {
         let c = WithData::<T>::from_inode(inode);
-        (*c).data.write(data);
+        init.__pinned_init((&raw mut (*c).data).cast::<T::INodeData>())?;
         (*c).has_data = true;
     }
+    Ok(())
 }
 
 /// The slab cache the inodes of a file system with [`FileSystem::INodeData`] come from.

@@ -3,8 +3,8 @@
 //! Inode operations (`struct inode_operations`).
 //!
 //! A file system implements [`Operations`] for each kind of inode that needs its own table
-//! (directories, files, ...) and builds the static C table with [`Ops::new`]. Each slot of the
-//! table is either a Rust method of the trait or a C implementation named by the slot's
+//! (directories, files, ...); [`Ops::of`] is the C table the abstraction builds for it at
+//! compile time. Each slot of the table is either a Rust method of the trait or a C implementation named by the slot's
 //! associated constant, e.g. `const LOOKUP: Lookup = libfs::SIMPLE_LOOKUP;` for C's
 //! `.lookup = simple_lookup` (see [`libfs`](crate::fs::libfs)), or else the VFS default.
 //!
@@ -23,6 +23,11 @@ use crate::{
         VTABLE_DEFAULT_ERROR, //
     },
     fs::{
+        address_space::{
+            NoPages,
+            PageCache,
+            ReadPages, //
+        },
         dentry::{
             self,
             Child,
@@ -289,26 +294,52 @@ macro_rules! slot {
     }};
 }
 
-/// A table of inode operations (`struct inode_operations`).
+/// A table of inode operations (`struct inode_operations`) for inodes of file system `T`, whose
+/// address space must provide `P` ([`PageCache`]).
 #[repr(transparent)]
-pub struct Ops<T: FileSystem>(bindings::inode_operations, PhantomData<T>);
+pub struct Ops<T: FileSystem, P: PageCache = NoPages>(
+    bindings::inode_operations,
+    PhantomData<(T, P)>,
+);
 
 // SAFETY: The table is immutable and only holds function pointers.
-unsafe impl<T: FileSystem> Sync for Ops<T> {}
+unsafe impl<T: FileSystem, P: PageCache> Sync for Ops<T, P> {}
+
+/// The table of inode operations `U`, built at compile time.
+struct Table<U>(PhantomData<U>);
+
+impl<U: Operations> Table<U> {
+    const OPS: Ops<U::FileSystem> = Ops::new::<U>();
+}
 
 impl<T: FileSystem> Ops<T> {
-    /// Builds the table for operations `U`.
+    /// Returns the table for operations `U`, built at compile time.
     ///
-    /// It is a build error to fill a slot both in Rust and in C, or to combine a Rust `lookup`
-    /// with the libfs `unlink`, `rmdir` or `rename`: those unpin every dentry they remove, which
-    /// only dentries made persistent are (a `lookup` makes cached ones).
-    pub const fn new<U: Operations<FileSystem = T>>() -> Self {
+    /// It is a build error to fill a slot both in Rust and in C, to use the libfs `lookup`,
+    /// `link`, `unlink`, `rmdir` or `rename` in a file system whose dentries are not
+    /// [`Persistent`](dentry::Persistent) (they pin and unpin every dentry they add and
+    /// remove), or a Rust `lookup` in one whose dentries are (its tree is the dcache: there is
+    /// nothing to look up).
+    pub const fn of<U: Operations<FileSystem = T>>() -> &'static Self {
+        &Table::<U>::OPS
+    }
+
+    const fn new<U: Operations<FileSystem = T>>() -> Self {
         const {
+            let libfs_tree = U::LOOKUP.0.is_some()
+                || U::LINK.0.is_some()
+                || U::UNLINK.0.is_some()
+                || U::RMDIR.0.is_some()
+                || U::RENAME.0.is_some();
+            let persistent = <T::Dentries as dentry::Kind>::PERSISTENT;
             assert!(
-                !(U::HAS_LOOKUP
-                    && (U::UNLINK.0.is_some() || U::RMDIR.0.is_some() || U::RENAME.0.is_some())),
-                "C unlink, rmdir and rename of libfs need the libfs lookup"
-            )
+                !libfs_tree || persistent,
+                "libfs lookup, link, unlink, rmdir and rename need persistent dentries"
+            );
+            assert!(
+                !(U::HAS_LOOKUP && persistent),
+                "a Rust lookup needs cached dentries"
+            );
         };
         Self(
             bindings::inode_operations {
@@ -351,13 +382,16 @@ impl<T: FileSystem> Ops<T> {
     }
 }
 
-impl<T: FileSystem> Ops<T> {
+impl<T: FileSystem, P: PageCache> Ops<T, P> {
     pub(crate) fn as_raw(&self) -> *const bindings::inode_operations {
         &self.0
     }
+}
 
+impl<T: FileSystem> Ops<T, ReadPages> {
     /// The inode operations of symlinks whose target is stored in their page cache
-    /// (`page_symlink_inode_operations`), see [`New::page_symlink`](super::New::page_symlink).
+    /// (`page_symlink_inode_operations`), see [`New::page_symlink`](super::New::page_symlink):
+    /// `get_link` reads the target from the page cache.
     pub fn page_symlink() -> &'static Self {
         // SAFETY: The C table is static and immutable; `Self` is `repr(transparent)` over it.
         unsafe { &*(&raw const bindings::page_symlink_inode_operations).cast::<Self>() }
