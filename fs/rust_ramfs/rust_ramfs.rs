@@ -29,8 +29,8 @@ use kernel::fs::{
     inode::{
         self,
         Dev,
-        INode,
         Ino,
+        Inode,
         Mode,
         Type, //
     },
@@ -97,7 +97,7 @@ impl FileSystem for RamFs {
     type Dentries = dentry::Persistent;
     type Data = KBox<Options>;
     // Like ramfs, no data beside the VFS's own inodes.
-    type INodeData = ();
+    type InodeData = ();
 
     fn parse_param(_fc: &Context, opts: &mut Options, param: param::Param<'_>) -> Result {
         if let (OPT_MODE, param::Value::U32(mode)) = (param.opt(), param.value()) {
@@ -163,7 +163,7 @@ impl inode::Operations for DirOps {
 
     fn create(
         _idmap: &MntIdmap,
-        dir: &Locked<'_, INode<RamFs>, Exclusive>,
+        dir: &Locked<'_, Inode<RamFs>, Exclusive>,
         dentry: Negative<'_, RamFs>,
         mode: Mode,
         _excl: bool,
@@ -173,7 +173,7 @@ impl inode::Operations for DirOps {
 
     fn mkdir(
         _idmap: &MntIdmap,
-        dir: &Locked<'_, INode<RamFs>, Exclusive>,
+        dir: &Locked<'_, Inode<RamFs>, Exclusive>,
         dentry: Negative<'_, RamFs>,
         mode: Mode,
     ) -> Result {
@@ -184,7 +184,7 @@ impl inode::Operations for DirOps {
 
     fn mknod(
         _idmap: &MntIdmap,
-        dir: &Locked<'_, INode<RamFs>, Exclusive>,
+        dir: &Locked<'_, Inode<RamFs>, Exclusive>,
         dentry: Negative<'_, RamFs>,
         mode: Mode,
         dev: Dev,
@@ -194,7 +194,7 @@ impl inode::Operations for DirOps {
 
     fn symlink(
         _idmap: &MntIdmap,
-        dir: &Locked<'_, INode<RamFs>, Exclusive>,
+        dir: &Locked<'_, Inode<RamFs>, Exclusive>,
         dentry: Negative<'_, RamFs>,
         target: &CStr,
     ) -> Result {
@@ -214,7 +214,7 @@ impl inode::Operations for DirOps {
 
     fn tmpfile<'a>(
         _idmap: &MntIdmap,
-        dir: &INode<RamFs>,
+        dir: &Inode<RamFs>,
         file: TmpFile<'a, RamFs>,
         mode: Mode,
     ) -> Result<Opened<'a>> {
@@ -237,7 +237,7 @@ impl inode::Operations for FileIOps {
 /// Creates an inode like ramfs's `ramfs_get_inode()`; `dev` is the device number of device nodes.
 fn new_inode<'a>(
     sb: &'a SuperBlock<RamFs>,
-    dir: Option<&INode<RamFs>>,
+    dir: Option<&Inode<RamFs>>,
     mode: Mode,
     dev: Dev,
 ) -> Result<inode::New<'a, RamFs, ReadWritePages>> {
@@ -247,7 +247,7 @@ fn new_inode<'a>(
         .init_owner(MntIdmap::nop(), dir, mode)
         .set_aops(AddressSpaceOps::ram())
         .set_mapping_unevictable()
-        .init_times_now();
+        .simple_inode_init_ts();
     Ok(match mode.file_type() {
         Some(Type::Reg) => inode
             .set_iops(inode::Ops::of::<FileIOps>())
@@ -259,14 +259,14 @@ fn new_inode<'a>(
             .inc_nlink(),
         Some(Type::Lnk) => inode.set_iops(inode::Ops::page_symlink()).set_nohighmem(),
         // FIFOs, sockets and device nodes.
-        Some(_) => inode.init_special(mode, dev),
+        Some(_) => inode.init_special_inode(mode, dev),
         None => return Err(EINVAL),
     })
 }
 
 /// Creates a new inode for `dentry` in `dir`, like ramfs's `ramfs_mknod()`.
 fn mknod(
-    dir: &Locked<'_, INode<RamFs>, Exclusive>,
+    dir: &Locked<'_, Inode<RamFs>, Exclusive>,
     dentry: Negative<'_, RamFs>,
     mode: Mode,
     dev: Dev,

@@ -5,7 +5,7 @@ use kernel::fs::{
     context::Context,
     dentry::{self, Child, Removed},
     filesystem::FileSystem,
-    inode::{self, INode},
+    inode::{self, Inode},
     libfs,
     lock::{Exclusive, Locked},
     sb::{self, SuperBlock},
@@ -21,7 +21,7 @@ impl FileSystem for MyFs {
     type Options = ();
     type Dentries = dentry::Cached;
     type Data = ();
-    type INodeData = ();
+    type InodeData = ();
 
     fn init_data(_fc: &Context, _opts: &()) -> Result {
         Ok(())

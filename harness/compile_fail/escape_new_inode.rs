@@ -4,6 +4,6 @@ use kernel::fs::{filesystem::FileSystem, inode::New, sb::SuperBlock};
 use kernel::prelude::*;
 
 /// Tries to keep an inode being built beyond the call.
-pub fn keep<T: FileSystem>(sb: &SuperBlock<T>, data: T::INodeData) -> Result<New<'static, T>> {
+pub fn keep<T: FileSystem>(sb: &SuperBlock<T>, data: T::InodeData) -> Result<New<'static, T>> {
     sb.new_inode(data)
 }

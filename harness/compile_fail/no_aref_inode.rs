@@ -1,9 +1,9 @@
-// expect-error: INode<T>: AlwaysRefCounted
-//! S1: there is no unbounded, `Send` owned inode reference (`ARef<INode>`) anymore.
-use kernel::fs::{filesystem::FileSystem, inode::INode};
+// expect-error: Inode<T>: AlwaysRefCounted
+//! S1: there is no unbounded, `Send` owned inode reference (`ARef<Inode>`) anymore.
+use kernel::fs::{filesystem::FileSystem, inode::Inode};
 use kernel::sync::aref::ARef;
 
 /// Tries to make one.
-pub fn keep<T: FileSystem>(dir: &INode<T>) -> ARef<INode<T>> {
+pub fn keep<T: FileSystem>(dir: &Inode<T>) -> ARef<Inode<T>> {
     ARef::from(dir)
 }

@@ -3,23 +3,23 @@
 use kernel::fs::{
     dentry::{Cached, Child, Looked, Lookup, Removed},
     filesystem::FileSystem,
-    inode::{INode, Ref},
+    inode::{Inode, Ref},
     lock::{Exclusive, Locked, Shared},
     param::{Param, Value},
 };
 use kernel::prelude::*;
 
 /// Looks at a directory with the lock held at least shared.
-pub fn read<T: FileSystem>(_dir: &Locked<'_, INode<T>, Shared>) {}
+pub fn read<T: FileSystem>(_dir: &Locked<'_, Inode<T>, Shared>) {}
 
 /// An exclusively locked directory can be used where a shared one is expected.
-pub fn write<T: FileSystem>(dir: &Locked<'_, INode<T>, Exclusive>) {
+pub fn write<T: FileSystem>(dir: &Locked<'_, Inode<T>, Exclusive>) {
     read(dir);
     dir.inc_nlink();
 }
 
 /// A reference lives as long as the inode it was taken from.
-pub fn keep<'a, T: FileSystem>(dir: &'a INode<T>) -> Ref<'a, T> {
+pub fn keep<'a, T: FileSystem>(dir: &'a Inode<T>) -> Ref<'a, T> {
     dir.ihold()
 }
 

@@ -5,7 +5,7 @@ use kernel::fs::{
     context::Context,
     dentry,
     filesystem::FileSystem,
-    inode::{self, INode},
+    inode::{self, Inode},
     lock::{Locked, Shared},
     sb::{self, SuperBlock},
 };
@@ -20,7 +20,7 @@ impl FileSystem for MyFs {
     type Options = ();
     type Dentries = dentry::Persistent;
     type Data = ();
-    type INodeData = ();
+    type InodeData = ();
 
     fn init_data(_fc: &Context, _opts: &()) -> Result {
         Ok(())
@@ -42,7 +42,7 @@ pub struct DirOps;
 impl inode::Operations for DirOps {
     type FileSystem = MyFs;
     fn lookup<'a>(
-        _dir: &Locked<'_, INode<MyFs>, Shared>,
+        _dir: &Locked<'_, Inode<MyFs>, Shared>,
         _dentry: dentry::Lookup<'a, MyFs>,
     ) -> Result<dentry::Looked<'a, MyFs>> {
         Err(ENOENT)

@@ -4,7 +4,7 @@ use kernel::fs::{
     context::Context,
     dentry::{self, Child, Removed},
     filesystem::FileSystem,
-    inode::{self, INode},
+    inode::{self, Inode},
     libfs,
     lock::{Exclusive, Locked},
     sb::{self, SuperBlock},
@@ -20,7 +20,7 @@ impl FileSystem for MyFs {
     type Options = ();
     type Dentries = dentry::Persistent;
     type Data = ();
-    type INodeData = ();
+    type InodeData = ();
 
     fn init_data(_fc: &Context, _opts: &()) -> Result {
         Ok(())
@@ -44,7 +44,7 @@ impl inode::Operations for DirOps {
     const UNLINK: inode::Unlink = libfs::SIMPLE_UNLINK;
 
     fn unlink<'a>(
-        _dir: &Locked<'_, INode<MyFs>, Exclusive>,
+        _dir: &Locked<'_, Inode<MyFs>, Exclusive>,
         child: Child<'a, MyFs>,
     ) -> Result<Removed<'a>> {
         Ok(child.removed())

@@ -38,8 +38,8 @@ use kernel::fs::{
     idmap::MntIdmap,
     inode::{
         self,
-        INode,
         Ino,
+        Inode,
         Mode,
         Type, //
     },
@@ -163,7 +163,7 @@ impl FileSystem for RoFs {
     // Names are found by `lookup`; unused dentries may be evicted.
     type Dentries = dentry::Cached;
     type Data = ();
-    type INodeData = &'static Entry;
+    type InodeData = &'static Entry;
 
     fn init_data(_fc: &Context, _opts: &()) -> Result {
         Ok(())
@@ -222,7 +222,7 @@ fn setup_inode<'a>(
     let inode = inode
         .set_aops(AddressSpaceOps::of::<AddressSpace>())
         .init_owner(MntIdmap::nop(), None, Mode::new(entry.file_type(), perm))
-        .init_times_now()
+        .simple_inode_init_ts()
         .set_nlink(nlink)
         .set_size(entry.size() as i64);
     match entry.contents {
@@ -241,7 +241,7 @@ impl inode::Operations for DirOps {
     type FileSystem = RoFs;
 
     fn lookup<'a>(
-        dir: &Locked<'_, INode<RoFs>, Shared>,
+        dir: &Locked<'_, Inode<RoFs>, Shared>,
         dentry: Lookup<'a, RoFs>,
     ) -> Result<Looked<'a, RoFs>> {
         let inode = match dir.data().children().find(|e| e.name == dentry.name()) {
@@ -258,7 +258,7 @@ struct DirFileOps;
 impl file_operations::Operations for DirFileOps {
     type FileSystem = RoFs;
 
-    fn read_dir(dir: &Locked<'_, INode<RoFs>, Shared>, emitter: &mut DirEmitter<'_>) -> Result {
+    fn read_dir(dir: &Locked<'_, Inode<RoFs>, Shared>, emitter: &mut DirEmitter<'_>) -> Result {
         if !emitter.emit_dots() {
             return Ok(());
         }
@@ -279,7 +279,7 @@ struct AddressSpace;
 impl address_space::Operations for AddressSpace {
     type FileSystem = RoFs;
 
-    fn read_folio(inode: &INode<RoFs>, folio: &mut LockedFolio<'_>) -> Result {
+    fn read_folio(inode: &Inode<RoFs>, folio: &mut LockedFolio<'_>) -> Result {
         let entry = *inode.data();
         let pos = usize::try_from(folio.pos()).map_err(|_| EINVAL)?;
         let size = folio.size();

@@ -7,7 +7,7 @@
 # warns in dmesg if inodes leaked).
 set -u
 . "$(dirname "$0")/../lib.sh"
-tap_plan 32
+tap_plan 33
 # Active objects of the file system's inode cache, "none" without one.
 cache_objs() {
 	awk '$1 == "rust_rofs" { print $2; f = 1 } END { if (!f) print "none" }' /proc/slabinfo
@@ -83,6 +83,18 @@ check_eq reread-after-eviction "2 $readme" "$(stat -c %i "$mnt/README") $(cat "$
 mnt2=$(mktemp -d)
 mount -t rust_rofs none "$mnt2" && [ "$(cat "$mnt2/link")" = "$readme" ] && umount "$mnt2"
 check $? second-mount
+# A directory position at the very end (lseek(dir, LLONG_MAX), allowed since
+# s_maxbytes is MAX_LFS_FILESIZE) lists nothing and does not overflow.
+"$PY" - "$mnt/data" <<'EOF'
+import ctypes, os, sys
+fd = os.open(sys.argv[1], os.O_RDONLY | os.O_DIRECTORY)
+assert os.lseek(fd, 2**63 - 1, os.SEEK_SET) == 2**63 - 1, "lseek"
+buf = ctypes.create_string_buffer(4096)
+libc = ctypes.CDLL(None, use_errno=True)
+n = libc.syscall(217, fd, buf, len(buf))  # getdents64
+assert n == 0, f"getdents64 returned {n}, errno {ctypes.get_errno()}"
+EOF
+check $? readdir-at-llong-max
 rmdir "$mnt2"
 # Remounting must leave it read-only: its reconfigure forces SB_RDONLY
 # (as romfs, cramfs and squashfs do), so a remount asking for rw may

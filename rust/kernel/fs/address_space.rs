@@ -15,7 +15,7 @@
 
 use super::{
     filesystem::FileSystem,
-    inode::INode, //
+    inode::Inode, //
 };
 use crate::{
     bindings,
@@ -36,7 +36,7 @@ pub trait Operations {
     /// Fills `folio`, a locked folio of the page cache of `inode` that is not up to date, with
     /// the data at its position (`read_folio`). The folio starts out zeroed, so only data needs
     /// to be written. On success the folio is marked up to date; it is unlocked either way.
-    fn read_folio(_inode: &INode<Self::FileSystem>, _folio: &mut LockedFolio<'_>) -> Result {
+    fn read_folio(_inode: &Inode<Self::FileSystem>, _folio: &mut LockedFolio<'_>) -> Result {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
 }
@@ -201,7 +201,7 @@ unsafe extern "C" fn read_folio_callback<U: Operations>(
     // SAFETY:
     // - A locked folio has a stable mapping whose host is an inode of `U::FileSystem`.
     // - The reader keeps the inode alive, so it stays valid while `inode` is used here.
-    let inode = unsafe { INode::from_raw((*bindings::folio_mapping(folio)).host) };
+    let inode = unsafe { Inode::from_raw((*bindings::folio_mapping(folio)).host) };
     // INVARIANT: The folio is locked by the caller for the duration of the call.
     let mut locked = LockedFolio {
         folio,

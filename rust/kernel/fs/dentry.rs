@@ -2,7 +2,7 @@
 
 //! Directory entries.
 //!
-//! [`DEntry`] wraps `struct dentry`. Callbacks receive dentries, as references that cannot
+//! [`Dentry`] wraps `struct dentry`. Callbacks receive dentries, as references that cannot
 //! outlive the call, in the state the VFS guarantees:
 //!
 //! - [`Negative`]: a negative dentry to instantiate, whose parent is locked exclusively, so its
@@ -34,7 +34,7 @@ use super::{
     filesystem::FileSystem,
     inode::{
         self,
-        INode, //
+        Inode, //
     },
     lock::{
         Exclusive,
@@ -75,13 +75,13 @@ use core::{
 ///
 /// The object is a valid dentry of a superblock of type `T`, always reference counted.
 #[repr(transparent)]
-pub struct DEntry<T: FileSystem>(Opaque<bindings::dentry>, PhantomData<T>);
+pub struct Dentry<T: FileSystem>(Opaque<bindings::dentry>, PhantomData<T>);
 
-// SAFETY: The accessors of `&DEntry` read fields that do not change (`d_sb`) or that the locks of
+// SAFETY: The accessors of `&Dentry` read fields that do not change (`d_sb`) or that the locks of
 // the state the dentry is given in keep stable (`d_inode`).
-unsafe impl<T: FileSystem> Sync for DEntry<T> {}
+unsafe impl<T: FileSystem> Sync for Dentry<T> {}
 
-impl<T: FileSystem> DEntry<T> {
+impl<T: FileSystem> Dentry<T> {
     /// Creates a reference to a dentry from a raw pointer.
     ///
     /// # Safety
@@ -110,14 +110,14 @@ impl<T: FileSystem> DEntry<T> {
     }
 
     /// Returns the inode of a positive dentry, `None` for a negative one.
-    pub fn inode(&self) -> Option<&INode<T>> {
+    pub fn inode(&self) -> Option<&Inode<T>> {
         // SAFETY:
         // - The dentry is valid (type invariant), so its `d_inode` can be read.
         // - `d_inode` of a referenced dentry is null or a valid inode: a positive dentry keeps
         //   its inode while callers hold the locks that keep it positive.
         let p = unsafe { (*self.as_raw()).d_inode };
         // SAFETY: See above; a dentry's inode belongs to the dentry's superblock.
-        (!p.is_null()).then(|| unsafe { INode::from_raw(p) })
+        (!p.is_null()).then(|| unsafe { Inode::from_raw(p) })
     }
 }
 
@@ -158,7 +158,7 @@ impl Kind for Cached {
 /// # Safety
 ///
 /// The name of `dentry` must not change for `'a`.
-unsafe fn stable_name<'a, T: FileSystem>(dentry: &'a DEntry<T>) -> &'a [u8] {
+unsafe fn stable_name<'a, T: FileSystem>(dentry: &'a Dentry<T>) -> &'a [u8] {
     // SAFETY: The dentry is valid; `d_name` points to `len` bytes, stable for `'a`.
     unsafe {
         let q = &(*dentry.as_raw()).__bindgen_anon_1.d_name;
@@ -174,7 +174,7 @@ unsafe fn stable_name<'a, T: FileSystem>(dentry: &'a DEntry<T>) -> &'a [u8] {
 /// `dentry` is negative and being looked up in its parent, whose `i_rwsem` is held for `'a`, so
 /// its name and parent are stable.
 pub struct Lookup<'a, T: FileSystem> {
-    dentry: &'a DEntry<T>,
+    dentry: &'a Dentry<T>,
 }
 
 impl<'a, T: FileSystem> Lookup<'a, T> {
@@ -186,7 +186,7 @@ impl<'a, T: FileSystem> Lookup<'a, T> {
     pub(crate) unsafe fn from_raw(ptr: *mut bindings::dentry) -> Self {
         Self {
             // SAFETY: By the safety requirements, `ptr` is a valid dentry of type `T` for `'a`.
-            dentry: unsafe { DEntry::from_raw(ptr) },
+            dentry: unsafe { Dentry::from_raw(ptr) },
         }
     }
 
@@ -266,7 +266,7 @@ impl<T: FileSystem> Drop for Looked<'_, T> {
 /// `dentry` is positive; the `i_rwsem` of its parent and of its inode are held exclusively for
 /// `'a`, so its name, parent and inode are stable.
 pub struct Child<'a, T: FileSystem> {
-    dentry: &'a DEntry<T>,
+    dentry: &'a Dentry<T>,
 }
 
 impl<'a, T: FileSystem> Child<'a, T> {
@@ -279,7 +279,7 @@ impl<'a, T: FileSystem> Child<'a, T> {
     pub(crate) unsafe fn from_raw(ptr: *mut bindings::dentry) -> Self {
         Self {
             // SAFETY: By the safety requirements, `ptr` is a valid dentry of type `T` for `'a`.
-            dentry: unsafe { DEntry::from_raw(ptr) },
+            dentry: unsafe { Dentry::from_raw(ptr) },
         }
     }
 
@@ -290,16 +290,16 @@ impl<'a, T: FileSystem> Child<'a, T> {
     }
 
     /// Returns the inode, which is locked exclusively.
-    pub fn inode(&self) -> Locked<'_, INode<T>, Exclusive> {
+    pub fn inode(&self) -> Locked<'_, Inode<T>, Exclusive> {
         // SAFETY: The dentry is positive and its inode stable (type invariant).
-        let inode = unsafe { INode::from_raw((*self.dentry.as_raw()).d_inode) };
+        let inode = unsafe { Inode::from_raw((*self.dentry.as_raw()).d_inode) };
         // SAFETY: The inode is locked exclusively for `'a` (type invariant), longer than `'_`.
         unsafe { Locked::new(inode) }
     }
 
     /// Returns `true` if the dentry, a directory kept in the dcache, has no positive children
     /// (`simple_empty()`).
-    pub fn is_empty_in_dcache(&self) -> bool {
+    pub fn simple_empty(&self) -> bool {
         // SAFETY: The dentry is valid; `simple_empty` takes the locks it needs.
         unsafe { bindings::simple_empty(self.dentry.as_raw()) != 0 }
     }
@@ -350,7 +350,7 @@ pub(crate) unsafe fn make_discardable(dentry: *mut bindings::dentry) {
 /// `dentry` is positive, and the `i_rwsem` of its parent is held exclusively for `'a`, so its
 /// name, parent and inode are stable.
 pub struct RenameSource<'a, T: FileSystem> {
-    dentry: &'a DEntry<T>,
+    dentry: &'a Dentry<T>,
 }
 
 impl<'a, T: FileSystem> RenameSource<'a, T> {
@@ -363,7 +363,7 @@ impl<'a, T: FileSystem> RenameSource<'a, T> {
     pub(crate) unsafe fn from_raw(ptr: *mut bindings::dentry) -> Self {
         Self {
             // SAFETY: By the safety requirements, `ptr` is a valid dentry of type `T` for `'a`.
-            dentry: unsafe { DEntry::from_raw(ptr) },
+            dentry: unsafe { Dentry::from_raw(ptr) },
         }
     }
 
@@ -374,9 +374,9 @@ impl<'a, T: FileSystem> RenameSource<'a, T> {
     }
 
     /// Returns the inode being renamed.
-    pub fn inode(&self) -> &INode<T> {
+    pub fn inode(&self) -> &Inode<T> {
         // SAFETY: The dentry is positive and its inode stable (type invariant).
-        unsafe { INode::from_raw((*self.dentry.as_raw()).d_inode) }
+        unsafe { Inode::from_raw((*self.dentry.as_raw()).d_inode) }
     }
 }
 
@@ -394,7 +394,7 @@ impl<'a, T: FileSystem> RenameSource<'a, T> {
 /// inode (or its absence) are stable; if `victim_locked`, the `i_rwsem` of its inode is held
 /// exclusively for `'a` too.
 pub struct RenameTarget<'a, T: FileSystem> {
-    dentry: &'a DEntry<T>,
+    dentry: &'a Dentry<T>,
     victim_locked: bool,
 }
 
@@ -413,7 +413,7 @@ impl<'a, T: FileSystem> RenameTarget<'a, T> {
         flags: RenameFlags,
     ) -> Self {
         // SAFETY: By the safety requirements, `ptr` is a valid dentry of type `T` for `'a`.
-        let dentry = unsafe { DEntry::<T>::from_raw(ptr) };
+        let dentry = unsafe { Dentry::<T>::from_raw(ptr) };
         // `vfs_rename()` locks a positive target unless it is a directory exchanged within one
         // parent ("lock_new_subdir").
         let victim_locked = match dentry.inode() {
@@ -437,14 +437,14 @@ impl<'a, T: FileSystem> RenameTarget<'a, T> {
     }
 
     /// Returns the inode, `None` for a target that does not exist.
-    pub fn inode(&self) -> Option<&INode<T>> {
+    pub fn inode(&self) -> Option<&Inode<T>> {
         self.dentry.inode()
     }
 
     /// Returns the inode of a positive target that the rename replaces, locked exclusively, so
     /// that a Rust `rename` can drop its link count; `None` for a negative target or one that
     /// `RENAME_EXCHANGE` only moves within its directory.
-    pub fn victim(&self) -> Option<Locked<'_, INode<T>, Exclusive>> {
+    pub fn victim(&self) -> Option<Locked<'_, Inode<T>, Exclusive>> {
         if !self.victim_locked {
             return None;
         }
@@ -455,7 +455,7 @@ impl<'a, T: FileSystem> RenameTarget<'a, T> {
 
     /// Returns `true` unless the entry is a directory kept in the dcache with positive children
     /// (`simple_empty()`).
-    pub fn is_empty_in_dcache(&self) -> bool {
+    pub fn simple_empty(&self) -> bool {
         // SAFETY: The dentry is valid; `simple_empty` takes the locks it needs.
         unsafe { bindings::simple_empty(self.dentry.as_raw()) != 0 }
     }
@@ -469,7 +469,7 @@ impl<'a, T: FileSystem> RenameTarget<'a, T> {
 /// `dentry` is negative and its parent's `i_rwsem` is held exclusively for `'a`, so its name and
 /// parent are stable.
 pub struct Negative<'a, T: FileSystem> {
-    dentry: &'a DEntry<T>,
+    dentry: &'a Dentry<T>,
 }
 
 impl<'a, T: FileSystem> Negative<'a, T> {
@@ -482,7 +482,7 @@ impl<'a, T: FileSystem> Negative<'a, T> {
     pub(crate) unsafe fn from_raw(ptr: *mut bindings::dentry) -> Self {
         Self {
             // SAFETY: By the safety requirements, `ptr` is a valid dentry of type `T` for `'a`.
-            dentry: unsafe { DEntry::from_raw(ptr) },
+            dentry: unsafe { Dentry::from_raw(ptr) },
         }
     }
 

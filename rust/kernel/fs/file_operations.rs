@@ -20,8 +20,8 @@ use super::{
     },
     filesystem::FileSystem,
     inode::{
-        INode,
         Ino,
+        Inode,
         Type, //
     },
     lock::{
@@ -52,7 +52,7 @@ pub trait Operations {
     /// each [`DirEmitter::emit`] moves to the next position. Stop when it returns `false`: the
     /// caller's buffer is full.
     fn read_dir(
-        _dir: &Locked<'_, INode<Self::FileSystem>, Shared>,
+        _dir: &Locked<'_, Inode<Self::FileSystem>, Shared>,
         _emitter: &mut DirEmitter<'_>,
     ) -> Result {
         build_error!(VTABLE_DEFAULT_ERROR)
@@ -214,7 +214,7 @@ unsafe extern "C" fn read_dir_callback<U: Operations>(
         // - The inode is locked shared for the call: `iterate_dir()` holds its `i_rwsem` shared
         //   for `iterate_shared` unless the table has `FOP_IMMUTABLE`, and the only table with
         //   this callback (`FileOps::of`) has no flags.
-        let dir = unsafe { Locked::new(INode::from_raw((*file).f_inode)) };
+        let dir = unsafe { Locked::new(Inode::from_raw((*file).f_inode)) };
         // INVARIANT: `ctx` is the context of this call on `file`.
         let mut emitter = DirEmitter {
             file,

@@ -114,7 +114,7 @@ pub enum Super {
 ///     type Options = ();
 ///     type Dentries = dentry::Cached;
 ///     type Data = ();
-///     type INodeData = ();
+///     type InodeData = ();
 ///
 ///     fn init_data(_fc: &Context, _opts: &()) -> Result {
 ///         Ok(())
@@ -172,7 +172,7 @@ pub trait FileSystem: Sized + Send + Sync + 'static {
     type Data: ForeignOwnable + Send + Sync;
 
     /// Per-inode data, given when an inode is created and reachable with
-    /// [`INode::data`](super::inode::INode::data).
+    /// [`Inode::data`](super::inode::Inode::data).
     ///
     /// Unless it is `()` (or another zero-sized type without drop glue), the inodes of the file
     /// system are allocated from a slab cache of its own, with the data embedded beside each
@@ -180,7 +180,7 @@ pub trait FileSystem: Sized + Send + Sync + 'static {
     /// context (`destroy_inode`), and the memory is freed after an RCU grace period
     /// (`free_inode`); no Rust callback runs in RCU-walk mode, where an evicted inode may still
     /// be seen. The cache is destroyed after `rcu_barrier()` when the type is unregistered.
-    type INodeData: Send + Sync;
+    type InodeData: Send + Sync;
 
     /// Handles one mount parameter that matched an entry of [`FileSystem::PARAMS`], with `opts`
     /// the options of this context. A malformed value should be reported with
@@ -230,7 +230,7 @@ struct Private<T: FileSystem> {
 /// # Invariants
 ///
 /// While `fs` is registered or a superblock of it exists, `inode_cache` is the inode cache of
-/// `T` (see [`FileSystem::INodeData`]) and does not change.
+/// `T` (see [`FileSystem::InodeData`]) and does not change.
 #[repr(C)]
 pub(crate) struct FsType<T: FileSystem> {
     fs: Opaque<bindings::file_system_type>,
@@ -633,7 +633,7 @@ impl<T: FileSystem> PinnedDrop for Registration<T> {
 ///     dentry::{self, Child, Negative, Removed, RenameSource, RenameTarget},
 ///     filesystem::{FileSystem, StaticRegistration},
 ///     idmap::MntIdmap,
-///     inode::{self, INode, Ino, Mode, Owned, RenameFlags, Type},
+///     inode::{self, Inode, Ino, Mode, Owned, RenameFlags, Type},
 ///     kern_mount::KernMount,
 ///     libfs,
 ///     lock::{Exclusive, Locked},
@@ -677,7 +677,7 @@ impl<T: FileSystem> PinnedDrop for Registration<T> {
 ///     type Options = ();
 ///     type Dentries = dentry::Persistent;
 ///     type Data = ();
-///     type INodeData = Tag;
+///     type InodeData = Tag;
 ///
 ///     fn init_data(_fc: &Context, _opts: &()) -> Result {
 ///         Ok(())
@@ -697,7 +697,7 @@ impl<T: FileSystem> PinnedDrop for Registration<T> {
 ///
 /// fn new_inode<'a>(
 ///     sb: &'a SuperBlock<TagFs>,
-///     dir: Option<&INode<TagFs>>,
+///     dir: Option<&Inode<TagFs>>,
 ///     mode: Mode,
 ///     tag: u64,
 /// ) -> Result<inode::New<'a, TagFs>> {
@@ -705,7 +705,7 @@ impl<T: FileSystem> PinnedDrop for Registration<T> {
 ///         .new_inode(Tag::new(tag))?
 ///         .set_ino(Ino::next())
 ///         .init_owner(MntIdmap::nop(), dir, mode)
-///         .init_times_now())
+///         .simple_inode_init_ts())
 /// }
 ///
 /// struct DirOps;
@@ -717,7 +717,7 @@ impl<T: FileSystem> PinnedDrop for Registration<T> {
 ///
 ///     fn create(
 ///         _: &MntIdmap,
-///         dir: &Locked<'_, INode<TagFs>, Exclusive>,
+///         dir: &Locked<'_, Inode<TagFs>, Exclusive>,
 ///         dentry: Negative<'_, TagFs>,
 ///         mode: Mode,
 ///         _excl: bool,
@@ -734,7 +734,7 @@ impl<T: FileSystem> PinnedDrop for Registration<T> {
 ///     }
 ///
 ///     fn unlink<'a>(
-///         dir: &Locked<'_, INode<TagFs>, Exclusive>,
+///         dir: &Locked<'_, Inode<TagFs>, Exclusive>,
 ///         child: Child<'a, TagFs>,
 ///     ) -> Result<Removed<'a>> {
 ///         let inode = child.inode();
@@ -750,9 +750,9 @@ impl<T: FileSystem> PinnedDrop for Registration<T> {
 ///
 ///     fn rename(
 ///         _: &MntIdmap,
-///         old_dir: &Locked<'_, INode<TagFs>, Exclusive>,
+///         old_dir: &Locked<'_, Inode<TagFs>, Exclusive>,
 ///         old: RenameSource<'_, TagFs>,
-///         _new_dir: &Locked<'_, INode<TagFs>, Exclusive>,
+///         _new_dir: &Locked<'_, Inode<TagFs>, Exclusive>,
 ///         new: RenameTarget<'_, TagFs>,
 ///         flags: RenameFlags,
 ///     ) -> Result {

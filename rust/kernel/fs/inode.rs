@@ -2,14 +2,14 @@
 
 //! Inodes.
 //!
-//! [`INode`] wraps `struct inode`; owned references are [`Ref`] (`ihold()`/`iput()`), bound to
+//! [`Inode`] wraps `struct inode`; owned references are [`Ref`] (`ihold()`/`iput()`), bound to
 //! the callback they are made in, or [`Owned`], which keeps the superblock active.
 //! New inodes are built linearly with [`New`]: allocate on a superblock, set owner and mode
 //! (`inode_init_owner()`), the type-specific operations and mapping, then hand it to the dentry
 //! it becomes visible through. Dropping a [`New`] releases it.
 //!
 //! The inode operations are in [`Operations`] (submodule `operations`); the per-inode data of
-//! [`FileSystem::INodeData`] and the inode slab cache holding it in the submodule `data`.
+//! [`FileSystem::InodeData`] and the inode slab cache holding it in the submodule `data`.
 //!
 //! C header: [`include/linux/fs.h`](srctree/include/linux/fs.h)
 
@@ -245,10 +245,10 @@ pub struct Dev(pub u32);
 
 /// An inode of file system `T` (`struct inode`).
 ///
-/// Callbacks get `&INode` references that live as long as the call; an owned reference made
-/// from one ([`INode::ihold`], an [`inode::Ref`](Ref)) cannot outlive it either, so safe code
+/// Callbacks get `&Inode` references that live as long as the call; an owned reference made
+/// from one ([`Inode::ihold`], an [`inode::Ref`](Ref)) cannot outlive it either, so safe code
 /// cannot keep an inode past the unmount of its superblock, nor carry it into another mount's
-/// callback. [`INode::to_owned`] makes a reference that can be kept (e.g. by a work item),
+/// callback. [`Inode::to_owned`] makes a reference that can be kept (e.g. by a work item),
 /// because it also keeps the superblock active.
 ///
 /// # Invariants
@@ -257,12 +257,12 @@ pub struct Dev(pub u32);
 /// a reference to it exists (it is always reference counted). If `T` has inode data
 /// (`has_data`), the inode is the `inode` field of a `WithData<T>` whose data is initialised.
 #[repr(transparent)]
-pub struct INode<T: FileSystem>(Opaque<bindings::inode>, PhantomData<T>);
+pub struct Inode<T: FileSystem>(Opaque<bindings::inode>, PhantomData<T>);
 
-// SAFETY: The accessors of `&INode` read fields atomically (`atomic_load`, `i_size_read()`), read
+// SAFETY: The accessors of `&Inode` read fields atomically (`atomic_load`, `i_size_read()`), read
 // fields that do not change once the inode is set up (`i_ino`, `i_sb`), or give out `Sync` data
-// (`T::INodeData: Sync`); mutators need a `Locked` reference, whose lock serialises them.
-unsafe impl<T: FileSystem> Sync for INode<T> {}
+// (`T::InodeData: Sync`); mutators need a `Locked` reference, whose lock serialises them.
+unsafe impl<T: FileSystem> Sync for Inode<T> {}
 
 /// An owned reference to an inode (`ihold()`, released by `iput()`), valid for `'a`: the
 /// callback, or the borrow of the superblock, it was made in.
@@ -273,13 +273,13 @@ unsafe impl<T: FileSystem> Sync for INode<T> {}
 /// this object owns one reference.
 pub struct Ref<'a, T: FileSystem> {
     inode: NonNull<bindings::inode>,
-    _p: PhantomData<&'a INode<T>>,
+    _p: PhantomData<&'a Inode<T>>,
 }
 
 // SAFETY: The reference may be released from any thread (`iput()` may sleep, and so may the
 // owner's drop); it cannot outlive `'a` in any case.
 unsafe impl<T: FileSystem> Send for Ref<'_, T> {}
-// SAFETY: `&Ref` only gives out `&INode`, which is `Sync`.
+// SAFETY: `&Ref` only gives out `&Inode`, which is `Sync`.
 unsafe impl<T: FileSystem> Sync for Ref<'_, T> {}
 
 impl<'a, T: FileSystem> Ref<'a, T> {
@@ -304,11 +304,11 @@ impl<'a, T: FileSystem> Ref<'a, T> {
 }
 
 impl<T: FileSystem> core::ops::Deref for Ref<'_, T> {
-    type Target = INode<T>;
+    type Target = Inode<T>;
 
-    fn deref(&self) -> &INode<T> {
+    fn deref(&self) -> &Inode<T> {
         // SAFETY: We own a reference to the valid inode (type invariant).
-        unsafe { INode::from_raw(self.inode.as_ptr()) }
+        unsafe { Inode::from_raw(self.inode.as_ptr()) }
     }
 }
 
@@ -333,7 +333,7 @@ impl<T: FileSystem> Drop for Ref<'_, T> {
 }
 
 /// An owned reference to an inode that also keeps its superblock active ([`Active`]), so it
-/// may be kept beyond the callback it was made in, e.g. by a work item; see [`INode::to_owned`].
+/// may be kept beyond the callback it was made in, e.g. by a work item; see [`Inode::to_owned`].
 ///
 /// While it exists, the superblock is not shut down: unmounting its last mount detaches the
 /// mount, and the superblock lives on, as after a lazy unmount, until this is dropped. Keeping
@@ -351,7 +351,7 @@ pub struct Owned<T: FileSystem> {
 
 // SAFETY: The inode and the superblock's active reference may be released from any thread.
 unsafe impl<T: FileSystem> Send for Owned<T> {}
-// SAFETY: `&Owned` only gives out `&INode`, which is `Sync`.
+// SAFETY: `&Owned` only gives out `&Inode`, which is `Sync`.
 unsafe impl<T: FileSystem> Sync for Owned<T> {}
 
 impl<T: FileSystem> Owned<T> {
@@ -362,11 +362,11 @@ impl<T: FileSystem> Owned<T> {
 }
 
 impl<T: FileSystem> core::ops::Deref for Owned<T> {
-    type Target = INode<T>;
+    type Target = Inode<T>;
 
-    fn deref(&self) -> &INode<T> {
+    fn deref(&self) -> &Inode<T> {
         // SAFETY: We own a reference to the valid inode (type invariant).
-        unsafe { INode::from_raw(self.inode.as_ptr()) }
+        unsafe { Inode::from_raw(self.inode.as_ptr()) }
     }
 }
 
@@ -379,7 +379,7 @@ impl<T: FileSystem> Drop for Owned<T> {
     }
 }
 
-impl<T: FileSystem> INode<T> {
+impl<T: FileSystem> Inode<T> {
     /// Creates a reference to an inode from a raw pointer.
     ///
     /// # Safety
@@ -430,10 +430,10 @@ impl<T: FileSystem> INode<T> {
     /// Returns the owner.
     ///
     /// ```
-    /// use kernel::fs::{filesystem::FileSystem, inode::INode};
+    /// use kernel::fs::{filesystem::FileSystem, inode::Inode};
     ///
     /// /// Whether the current task's effective UID owns `inode`, and when it last changed.
-    /// fn owned<T: FileSystem>(inode: &INode<T>) -> (bool, i64) {
+    /// fn owned<T: FileSystem>(inode: &Inode<T>) -> (bool, i64) {
     ///     let euid = kernel::task::Kuid::current_euid();
     ///     (inode.uid() == euid, inode.mtime().sec.max(inode.ctime().sec))
     /// }
@@ -494,10 +494,10 @@ impl<T: FileSystem> INode<T> {
 
     /// Returns the file system's data for this inode, given when it was created
     /// ([`SuperBlock::new_inode`], [`SuperBlock::iget`]).
-    pub fn data(&self) -> &T::INodeData {
+    pub fn data(&self) -> &T::InodeData {
         if !has_data::<T>() {
             // SAFETY:
-            // - `T::INodeData` is zero-sized without drop glue (`has_data`), and a value of it
+            // - `T::InodeData` is zero-sized without drop glue (`has_data`), and a value of it
             //   existed, to create the inode.
             // - Any well-aligned pointer, such as `NonNull::dangling()`, is a valid reference to
             //   such a zero-sized type.
@@ -536,7 +536,7 @@ impl<T: FileSystem> INode<T> {
     }
 }
 
-impl<T: FileSystem> Locked<'_, INode<T>, Exclusive> {
+impl<T: FileSystem> Locked<'_, Inode<T>, Exclusive> {
     /// Increments the link count (`inc_nlink()`), e.g. of a directory gaining a subdirectory.
     pub fn inc_nlink(&self) {
         // SAFETY: The inode is valid; `i_nlink` changes are serialised by the exclusive lock.
@@ -671,7 +671,7 @@ impl<'a, T: FileSystem, P: PageCache> New<'a, T, P> {
     /// Sets owner, group and mode as for a new file created in `dir` (`inode_init_owner()`): the
     /// owner is the caller's fsuid; the group and the set-gid bit follow the parent's set-gid
     /// bit. `dir` is `None` for a root directory.
-    pub fn init_owner(self, idmap: &MntIdmap, dir: Option<&INode<T>>, mode: Mode) -> Self {
+    pub fn init_owner(self, idmap: &MntIdmap, dir: Option<&Inode<T>>, mode: Mode) -> Self {
         let dir = dir.map_or(ptr::null(), |d| d.as_raw().cast_const());
         // SAFETY: The inode is new and owned by us; `idmap` and `dir` are valid.
         unsafe { bindings::inode_init_owner(idmap.as_raw(), self.raw(), dir, mode.0) };
@@ -679,7 +679,7 @@ impl<'a, T: FileSystem, P: PageCache> New<'a, T, P> {
     }
 
     /// Sets access, modification and change times to the current time (`simple_inode_init_ts()`).
-    pub fn init_times_now(self) -> Self {
+    pub fn simple_inode_init_ts(self) -> Self {
         // SAFETY: The inode is new and owned by us.
         unsafe { bindings::simple_inode_init_ts(self.raw()) };
         self
@@ -746,7 +746,7 @@ impl<'a, T: FileSystem, P: PageCache> New<'a, T, P> {
     }
 
     /// Initialises a special inode: FIFO, socket or device (`init_special_inode()`).
-    pub fn init_special(self, mode: Mode, dev: Dev) -> Self {
+    pub fn init_special_inode(self, mode: Mode, dev: Dev) -> Self {
         // SAFETY: The inode is new and owned by us.
         unsafe { bindings::init_special_inode(self.raw(), mode.0, dev.0) };
         self
@@ -762,7 +762,7 @@ impl<'a, T: FileSystem, P: PageCache> New<'a, T, P> {
 
     /// Initialises the security attributes of an inode about to be linked as `entry` in `dir`
     /// (`security_inode_init_security()`), before it becomes visible.
-    pub fn init_security(self, dir: &INode<T>, entry: &impl NewEntry<T>) -> Result<Self> {
+    pub fn init_security(self, dir: &Inode<T>, entry: &impl NewEntry<T>) -> Result<Self> {
         // SAFETY: The inode is new; the name of `entry` is stable (`NewEntry`).
         to_result(unsafe {
             bindings::security_inode_init_security(

@@ -44,7 +44,7 @@ use super::{
     filesystem::FileSystem,
     inode::{
         Getattr,
-        INode,
+        Inode,
         Link,
         Lookup,
         Rename,
@@ -107,7 +107,7 @@ pub const INODE_JUST_DROP: DropInode = DropInode(Some(bindings::inode_just_drop)
 /// (`__simple_unlink()`). The returned token is what `unlink` returns; a persistent dentry is
 /// unpinned once it did.
 pub fn simple_unlink<'a, T: FileSystem>(
-    dir: &Locked<'_, INode<T>, Exclusive>,
+    dir: &Locked<'_, Inode<T>, Exclusive>,
     child: Child<'a, T>,
 ) -> Removed<'a> {
     // SAFETY: `dir` and the inode of `child`, its positive child, are locked exclusively
@@ -121,10 +121,10 @@ pub fn simple_unlink<'a, T: FileSystem>(
 /// counts of both and updates the times (`__simple_rmdir()`). The returned token is what
 /// `rmdir` returns; a persistent dentry is unpinned once it did.
 pub fn simple_rmdir<'a, T: FileSystem>(
-    dir: &Locked<'_, INode<T>, Exclusive>,
+    dir: &Locked<'_, Inode<T>, Exclusive>,
     child: Child<'a, T>,
 ) -> Result<Removed<'a>> {
-    if !child.is_empty_in_dcache() {
+    if !child.simple_empty() {
         return Err(ENOTEMPTY);
     }
     // SAFETY: `dir` and the inode of `child`, its positive child directory, are locked

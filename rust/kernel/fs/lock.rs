@@ -14,7 +14,7 @@
 
 use super::{
     filesystem::FileSystem,
-    inode::INode, //
+    inode::Inode, //
 };
 use crate::types::NotThreadSafe;
 use core::{
@@ -36,8 +36,8 @@ mod private {
 /// This trait is sealed: the kernel crate implements it for inodes only.
 pub trait Lockable: private::Sealed {}
 
-impl<T: FileSystem> private::Sealed for INode<T> {}
-impl<T: FileSystem> Lockable for INode<T> {}
+impl<T: FileSystem> private::Sealed for Inode<T> {}
+impl<T: FileSystem> Lockable for Inode<T> {}
 
 /// Marker: the lock is held shared (for reading), e.g. `inode_lock_shared()`.
 pub struct Shared;

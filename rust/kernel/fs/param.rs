@@ -85,7 +85,7 @@
 //!     type Options = ();
 //!     type Dentries = dentry::Persistent;
 //!     type Data = ();
-//!     type INodeData = ();
+//!     type InodeData = ();
 //!
 //!     fn parse_param(_fc: &Context, _opts: &mut (), p: Param<'_>) -> Result {
 //!         let v = match p.value() {

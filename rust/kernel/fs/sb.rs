@@ -10,7 +10,7 @@
 //! [`include/linux/fs/super_types.h`](srctree/include/linux/fs/super_types.h)
 
 use super::{
-    dentry::DEntry,
+    dentry::Dentry,
     filesystem::FileSystem,
     inode::{
         self,
@@ -168,12 +168,12 @@ impl<T: FileSystem> SuperBlock<T> {
     }
 
     /// Allocates a new, unhashed inode on this superblock (`new_inode()`), with its
-    /// [`INode::data`](inode::INode::data) initialised in place by `data` (a value, or a pinned
+    /// [`Inode::data`](inode::Inode::data) initialised in place by `data` (a value, or a pinned
     /// initialiser such as `pin_init!`, so the data may embed locks).
     ///
     /// The inode is returned as an [`inode::New`] builder; see there. It cannot outlive the
     /// borrow of the superblock, that is, the callback it is made in.
-    pub fn new_inode<E>(&self, data: impl PinInit<T::INodeData, E>) -> Result<inode::New<'_, T>>
+    pub fn new_inode<E>(&self, data: impl PinInit<T::InodeData, E>) -> Result<inode::New<'_, T>>
     where
         Error: From<E>,
     {
@@ -195,13 +195,13 @@ impl<T: FileSystem> SuperBlock<T> {
 
     /// Returns the inode numbered `ino` from the inode cache (`iget_locked()`): [`IGet::Cached`]
     /// if it is there, otherwise a new inode to set up, with its
-    /// [`INode::data`](inode::INode::data) initialised in place by `data` ([`IGet::New`]), as
+    /// [`Inode::data`](inode::Inode::data) initialised in place by `data` ([`IGet::New`]), as
     /// for [`SuperBlock::new_inode`]. Others looking for the same inode wait until the new one
     /// is set up.
     ///
     /// `data` is only used for a new inode; if it fails, the inode is dropped (`iget_failed()`).
     /// It must not look up the same inode number again: that waits for the new inode.
-    pub fn iget<E>(&self, ino: Ino, data: impl PinInit<T::INodeData, E>) -> Result<IGet<'_, T>>
+    pub fn iget<E>(&self, ino: Ino, data: impl PinInit<T::InodeData, E>) -> Result<IGet<'_, T>>
     where
         Error: From<E>,
     {
@@ -235,7 +235,7 @@ impl<T: FileSystem> SuperBlock<T> {
     /// dropped. Fails with `ENOENT` if the superblock is already shutting down.
     ///
     /// This is the way to keep the superblock, or an inode of it
-    /// ([`INode::to_owned`](inode::INode::to_owned)), beyond the callback: the references
+    /// ([`Inode::to_owned`](inode::Inode::to_owned)), beyond the callback: the references
     /// callbacks get cannot outlive it.
     pub fn active(&self) -> Result<Active<T>> {
         // SAFETY: `s_active` of a valid superblock is a valid `atomic_t`.
@@ -354,14 +354,14 @@ impl<T: FileSystem> Ops<T> {
     };
 
     /// The operations of a superblock of `T` that sets none: the VFS defaults, and the inode
-    /// allocation for [`FileSystem::INodeData`].
+    /// allocation for [`FileSystem::InodeData`].
     pub(crate) fn default_ops() -> &'static bindings::super_operations {
         &Self::DEFAULT
     }
 
     /// Builds the table for operations `U`.
     ///
-    /// The inode allocation for [`FileSystem::INodeData`] is always part of the table.
+    /// The inode allocation for [`FileSystem::InodeData`] is always part of the table.
     const fn new<U: Operations<FileSystem = T>>() -> Self {
         Self(
             bindings::super_operations {
@@ -396,7 +396,7 @@ unsafe extern "C" fn show_options_callback<U: Operations>(
         // SAFETY: The VFS passes a valid `seq_file`, used only by this thread during the call.
         let seq = unsafe { SeqFile::from_raw(m) };
         // SAFETY: `root` is the root dentry of a mounted, hence ready, `U::FileSystem` superblock.
-        let sb = unsafe { DEntry::<U::FileSystem>::from_raw(root) }.super_block();
+        let sb = unsafe { Dentry::<U::FileSystem>::from_raw(root) }.super_block();
         U::show_options(seq, sb)?;
         Ok(0)
     })

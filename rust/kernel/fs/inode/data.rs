@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! Per-inode data ([`FileSystem::INodeData`]) and the inode slab cache that holds it.
+//! Per-inode data ([`FileSystem::InodeData`]) and the inode slab cache that holds it.
 //!
 //! A file system whose inodes carry data gets a slab cache of its own, created when its type is
 //! registered. `alloc_inode` allocates a [`WithData`] from it, the inode and the data side by
@@ -38,10 +38,10 @@ use core::{
 };
 use pin_init::PinInit;
 
-/// Whether the inodes of `T` carry [`FileSystem::INodeData`], and hence come from the inode
+/// Whether the inodes of `T` carry [`FileSystem::InodeData`], and hence come from the inode
 /// cache of `T`.
 pub(crate) const fn has_data<T: FileSystem>() -> bool {
-    mem::size_of::<T::INodeData>() != 0 || mem::needs_drop::<T::INodeData>()
+    mem::size_of::<T::InodeData>() != 0 || mem::needs_drop::<T::InodeData>()
 }
 
 /// An inode of `T` with its data, as allocated from the inode cache of `T`.
@@ -53,7 +53,7 @@ pub(crate) const fn has_data<T: FileSystem>() -> bool {
 pub(crate) struct WithData<T: FileSystem> {
     inode: Opaque<bindings::inode>,
     has_data: bool,
-    data: MaybeUninit<T::INodeData>,
+    data: MaybeUninit<T::InodeData>,
 }
 
 impl<T: FileSystem> WithData<T> {
@@ -73,7 +73,7 @@ impl<T: FileSystem> WithData<T> {
     ///
     /// `inode` must be an inode of `T`, with [`has_data::<T>()`](has_data) and its data
     /// initialised, valid for `'a`.
-    pub(super) unsafe fn data<'a>(inode: *mut bindings::inode) -> &'a T::INodeData {
+    pub(super) unsafe fn data<'a>(inode: *mut bindings::inode) -> &'a T::InodeData {
         // SAFETY: The inode is in a `WithData<T>` with initialised data (safety requirements).
         unsafe { (*Self::from_inode(inode)).data.assume_init_ref() }
     }
@@ -88,11 +88,11 @@ impl<T: FileSystem> WithData<T> {
 /// `inode` must be a new inode of `T` that nobody else uses yet, whose data is not initialised.
 pub(crate) unsafe fn init_data<T: FileSystem, E>(
     inode: *mut bindings::inode,
-    init: impl PinInit<T::INodeData, E>,
+    init: impl PinInit<T::InodeData, E>,
 ) -> Result<(), E> {
     if !has_data::<T>() {
         // Zero-sized and without drop glue: nothing is stored, nothing is ever dropped.
-        let slot = NonNull::<T::INodeData>::dangling().as_ptr();
+        let slot = NonNull::<T::InodeData>::dangling().as_ptr();
         // SAFETY: A dangling, aligned pointer is valid for writes of a zero-sized type, and the
         // value is never moved (there is none to move).
         return unsafe { init.__pinned_init(slot) };
@@ -104,13 +104,13 @@ pub(crate) unsafe fn init_data<T: FileSystem, E>(
     //   data.
     unsafe {
         let c = WithData::<T>::from_inode(inode);
-        init.__pinned_init((&raw mut (*c).data).cast::<T::INodeData>())?;
+        init.__pinned_init((&raw mut (*c).data).cast::<T::InodeData>())?;
         (*c).has_data = true;
     }
     Ok(())
 }
 
-/// The slab cache the inodes of a file system with [`FileSystem::INodeData`] come from.
+/// The slab cache the inodes of a file system with [`FileSystem::InodeData`] come from.
 ///
 /// # Invariants
 ///

@@ -4,15 +4,16 @@
 //!
 //! A file system implements [`Operations`] for each kind of inode that needs its own table
 //! (directories, files, ...); [`Ops::of`] is the C table the abstraction builds for it at
-//! compile time. Each slot of the table is either a Rust method of the trait or a C implementation named by the slot's
-//! associated constant, e.g. `const LOOKUP: Lookup = libfs::SIMPLE_LOOKUP;` for C's
-//! `.lookup = simple_lookup` (see [`libfs`](crate::fs::libfs)), or else the VFS default.
+//! compile time. Each slot of the table is either a Rust method of the trait or a C
+//! implementation named by the slot's associated constant, e.g.
+//! `const LOOKUP: Lookup = libfs::SIMPLE_LOOKUP;` for C's `.lookup = simple_lookup` (see
+//! [`libfs`](crate::fs::libfs)), or else the VFS default.
 //!
 //! C header: [`include/linux/fs.h`](srctree/include/linux/fs.h)
 
 use super::{
     Dev,
-    INode,
+    Inode,
     Mode, //
 };
 use crate::{
@@ -112,7 +113,7 @@ pub trait Operations {
     /// Ends with [`dentry::Lookup::splice`], with the inode found or `None` for a name that does
     /// not exist, and returns its result.
     fn lookup<'a>(
-        _dir: &Locked<'_, INode<Self::FileSystem>, Shared>,
+        _dir: &Locked<'_, Inode<Self::FileSystem>, Shared>,
         _dentry: dentry::Lookup<'a, Self::FileSystem>,
     ) -> Result<Looked<'a, Self::FileSystem>> {
         build_error!(VTABLE_DEFAULT_ERROR)
@@ -121,7 +122,7 @@ pub trait Operations {
     /// Creates a regular file for the negative `dentry` in `dir` (`create`).
     fn create(
         _idmap: &MntIdmap,
-        _dir: &Locked<'_, INode<Self::FileSystem>, Exclusive>,
+        _dir: &Locked<'_, Inode<Self::FileSystem>, Exclusive>,
         _dentry: Negative<'_, Self::FileSystem>,
         _mode: Mode,
         _excl: bool,
@@ -133,7 +134,7 @@ pub trait Operations {
     /// `dentry` (the C callback then returns `NULL`).
     fn mkdir(
         _idmap: &MntIdmap,
-        _dir: &Locked<'_, INode<Self::FileSystem>, Exclusive>,
+        _dir: &Locked<'_, Inode<Self::FileSystem>, Exclusive>,
         _dentry: Negative<'_, Self::FileSystem>,
         _mode: Mode,
     ) -> Result {
@@ -144,7 +145,7 @@ pub trait Operations {
     /// [`Child::removed`]. The VFS has checked permissions and that it is not a directory; it
     /// holds the locks of `dir` and of the inode.
     fn unlink<'a>(
-        _dir: &Locked<'_, INode<Self::FileSystem>, Exclusive>,
+        _dir: &Locked<'_, Inode<Self::FileSystem>, Exclusive>,
         _child: Child<'a, Self::FileSystem>,
     ) -> Result<Removed<'a>> {
         build_error!(VTABLE_DEFAULT_ERROR)
@@ -154,7 +155,7 @@ pub trait Operations {
     /// fails with `ENOTEMPTY` unless it is empty. The VFS holds the locks of `dir` and of the
     /// directory being removed.
     fn rmdir<'a>(
-        _dir: &Locked<'_, INode<Self::FileSystem>, Exclusive>,
+        _dir: &Locked<'_, Inode<Self::FileSystem>, Exclusive>,
         _child: Child<'a, Self::FileSystem>,
     ) -> Result<Removed<'a>> {
         build_error!(VTABLE_DEFAULT_ERROR)
@@ -166,9 +167,9 @@ pub trait Operations {
     /// name then (see [`RenameTarget`]).
     fn rename(
         _idmap: &MntIdmap,
-        _old_dir: &Locked<'_, INode<Self::FileSystem>, Exclusive>,
+        _old_dir: &Locked<'_, Inode<Self::FileSystem>, Exclusive>,
         _old: RenameSource<'_, Self::FileSystem>,
-        _new_dir: &Locked<'_, INode<Self::FileSystem>, Exclusive>,
+        _new_dir: &Locked<'_, Inode<Self::FileSystem>, Exclusive>,
         _new: RenameTarget<'_, Self::FileSystem>,
         _flags: RenameFlags,
     ) -> Result {
@@ -178,7 +179,7 @@ pub trait Operations {
     /// Creates a symbolic link to `target` for the negative `dentry` in `dir` (`symlink`).
     fn symlink(
         _idmap: &MntIdmap,
-        _dir: &Locked<'_, INode<Self::FileSystem>, Exclusive>,
+        _dir: &Locked<'_, Inode<Self::FileSystem>, Exclusive>,
         _dentry: Negative<'_, Self::FileSystem>,
         _target: &CStr,
     ) -> Result {
@@ -189,7 +190,7 @@ pub trait Operations {
     /// in `dir` (`mknod`). The VFS has checked the type and, for devices, `CAP_MKNOD`.
     fn mknod(
         _idmap: &MntIdmap,
-        _dir: &Locked<'_, INode<Self::FileSystem>, Exclusive>,
+        _dir: &Locked<'_, Inode<Self::FileSystem>, Exclusive>,
         _dentry: Negative<'_, Self::FileSystem>,
         _mode: Mode,
         _dev: Dev,
@@ -202,7 +203,7 @@ pub trait Operations {
     /// nothing becomes visible in it.
     fn tmpfile<'a>(
         _idmap: &MntIdmap,
-        _dir: &INode<Self::FileSystem>,
+        _dir: &Inode<Self::FileSystem>,
         _file: TmpFile<'a, Self::FileSystem>,
         _mode: Mode,
     ) -> Result<Opened<'a>> {
@@ -415,7 +416,7 @@ unsafe extern "C" fn lookup_callback<U: Operations>(
     //   `lookup_one_qstr_excl()` exclusively.
     let (dir, dentry) = unsafe {
         (
-            Locked::new(INode::from_raw(dir)),
+            Locked::new(Inode::from_raw(dir)),
             dentry::Lookup::from_raw(dentry),
         )
     };
@@ -446,7 +447,7 @@ unsafe extern "C" fn create_callback<U: Operations>(
         let (idmap, dir, dentry) = unsafe {
             (
                 MntIdmap::from_raw(idmap),
-                Locked::new(INode::from_raw(dir)),
+                Locked::new(Inode::from_raw(dir)),
                 Negative::from_raw(dentry),
             )
         };
@@ -473,7 +474,7 @@ unsafe extern "C" fn mkdir_callback<U: Operations>(
     let (idmap, dir, dentry) = unsafe {
         (
             MntIdmap::from_raw(idmap),
-            Locked::new(INode::from_raw(dir)),
+            Locked::new(Inode::from_raw(dir)),
             Negative::from_raw(dentry),
         )
     };
@@ -504,7 +505,7 @@ unsafe extern "C" fn symlink_callback<U: Operations>(
         let (idmap, dir, dentry, target) = unsafe {
             (
                 MntIdmap::from_raw(idmap),
-                Locked::new(INode::from_raw(dir)),
+                Locked::new(Inode::from_raw(dir)),
                 Negative::from_raw(dentry),
                 CStr::from_char_ptr(symname),
             )
@@ -535,7 +536,7 @@ unsafe extern "C" fn mknod_callback<U: Operations>(
         let (idmap, dir, dentry) = unsafe {
             (
                 MntIdmap::from_raw(idmap),
-                Locked::new(INode::from_raw(dir)),
+                Locked::new(Inode::from_raw(dir)),
                 Negative::from_raw(dentry),
             )
         };
@@ -561,7 +562,7 @@ unsafe extern "C" fn tmpfile_callback<U: Operations>(
         let (idmap, dir, file) = unsafe {
             (
                 MntIdmap::from_raw(idmap),
-                INode::from_raw(dir),
+                Inode::from_raw(dir),
                 TmpFile::from_raw(file),
             )
         };
@@ -609,11 +610,11 @@ unsafe extern "C" fn rmdir_callback<U: Operations>(
 unsafe fn remove<T: FileSystem>(
     dir: *mut bindings::inode,
     dentry: *mut bindings::dentry,
-    op: impl for<'a> FnOnce(&Locked<'_, INode<T>, Exclusive>, Child<'a, T>) -> Result<Removed<'a>>,
+    op: impl for<'a> FnOnce(&Locked<'_, Inode<T>, Exclusive>, Child<'a, T>) -> Result<Removed<'a>>,
 ) -> c_int {
     from_result(|| {
         // SAFETY: Valid arguments, locked as the safety requirements say.
-        let (dir, child) = unsafe { (Locked::new(INode::from_raw(dir)), Child::from_raw(dentry)) };
+        let (dir, child) = unsafe { (Locked::new(Inode::from_raw(dir)), Child::from_raw(dentry)) };
         let _removed = op(&dir, child)?;
         // SAFETY: `dentry` is valid and its parent is locked exclusively (safety requirements).
         unsafe { dentry::make_discardable(dentry) };
@@ -651,8 +652,8 @@ unsafe extern "C" fn rename_callback<U: Operations>(
         // SAFETY: Both directories are valid and locked exclusively (safety requirements).
         let (old_dir, new_dir) = unsafe {
             (
-                Locked::new(INode::from_raw(old_dir)),
-                Locked::new(INode::from_raw(new_dir)),
+                Locked::new(Inode::from_raw(old_dir)),
+                Locked::new(Inode::from_raw(new_dir)),
             )
         };
         U::rename(idmap, &old_dir, old, &new_dir, new, flags)?;
