@@ -461,32 +461,3 @@ impl Drop for KernMount {
         unsafe { bindings::kern_unmount(self.mnt.as_ptr()) };
     }
 }
-
-impl File {
-    /// Writes `buf` at `*pos` and advances `*pos` (`kernel_write()`). Returns the number of bytes
-    /// written.
-    pub fn kernel_write(&self, buf: &[u8], pos: &mut i64) -> Result<usize> {
-        let (file, len) = (self.as_ptr(), buf.len());
-        // SAFETY: `self` is a valid file; `buf` is valid for reads of `buf.len()` bytes.
-        let ret = unsafe { bindings::kernel_write(file, buf.as_ptr().cast(), len, pos) };
-        if ret < 0 {
-            Err(Error::from_errno(ret as i32))
-        } else {
-            Ok(ret as usize)
-        }
-    }
-
-    /// Reads into `buf` from `*pos` and advances `*pos` (`kernel_read()`). Returns the number of
-    /// bytes read, `0` at the end of the file.
-    pub fn kernel_read(&self, buf: &mut [u8], pos: &mut i64) -> Result<usize> {
-        // SAFETY: `self` is a valid file; `buf` is valid for writes of `buf.len()` bytes.
-        let ret = unsafe {
-            bindings::kernel_read(self.as_ptr(), buf.as_mut_ptr().cast(), buf.len(), pos)
-        };
-        if ret < 0 {
-            Err(Error::from_errno(ret as i32))
-        } else {
-            Ok(ret as usize)
-        }
-    }
-}
