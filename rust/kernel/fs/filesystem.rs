@@ -77,6 +77,85 @@ impl Flags {
 /// All of these create anonymous superblocks (`set_anon_super_fc()`, killed by
 /// `kill_anon_super()`); file systems on block devices (`get_tree_bdev()`, `kill_block_super()`)
 /// will be another variant.
+///
+/// # Examples
+///
+/// Mounts of a [`Super::Single`] type share one superblock; mounts of a [`Super::Keyed`] type
+/// share one per key, here the `Arc` the data of the mount is a clone of:
+///
+/// ```
+/// use kernel::fs::{
+///     context::Context,
+///     dentry,
+///     filesystem::{FileSystem, StaticRegistration, Super},
+///     idmap::MntIdmap,
+///     inode::{Ino, Mode, Type},
+///     kern_mount::KernMount,
+///     param::{Entry, Param, Spec, Table},
+///     sb::{self, SuperBlock},
+/// };
+/// use kernel::{prelude::*, sync::{Arc, SetOnce}};
+///
+/// static KEYS: [SetOnce<Arc<u32>>; 2] = [SetOnce::new(), SetOnce::new()];
+/// static PARAMS: Table<1> = Table::new([Entry::flag(c"other", 0)]);
+///
+/// /// Mounts with `other` use the second key.
+/// struct ShareFs<const KEYED: bool>;
+///
+/// #[vtable]
+/// impl<const KEYED: bool> FileSystem for ShareFs<KEYED> {
+///     const NAME: &'static CStr = if KEYED {
+///         c"rust_keyedfs_doctest"
+///     } else {
+///         c"rust_singlefs_doctest"
+///     };
+///     const SUPER: Super = if KEYED { Super::Keyed } else { Super::Single };
+///     const PARAMS: Option<Spec> = Some(PARAMS.spec());
+///     type Options = usize;
+///     type Dentries = dentry::Persistent;
+///     type Data = Arc<u32>;
+///     type InodeData = ();
+///
+///     fn parse_param(_fc: &Context, key: &mut usize, _param: Param<'_>) -> Result {
+///         *key = 1;
+///         Ok(())
+///     }
+///
+///     fn init_data(_fc: &Context, key: &usize) -> Result<Arc<u32>> {
+///         KEYS[*key].as_ref().cloned().ok_or(EINVAL)
+///     }
+///
+///     fn fill_super(sb: &SuperBlock<Self, sb::New>, _fc: &Context) -> Result {
+///         sb.set_magic(0x53484152);
+///         Ok(())
+///     }
+///
+///     fn init_root(sb: &SuperBlock<Self>) -> Result<dentry::Root<Self>> {
+///         let mode = Mode::new(Type::Dir, 0o755);
+///         let inode = sb.new_inode(())?.set_ino(Ino::next());
+///         dentry::Root::new(inode.init_owner(MntIdmap::nop(), None, mode).inc_nlink())
+///     }
+/// }
+///
+/// static SINGLE: StaticRegistration<ShareFs<false>> = StaticRegistration::new();
+/// static KEYED: StaticRegistration<ShareFs<true>> = StaticRegistration::new();
+/// KEYS[0].populate(Arc::new(0, GFP_KERNEL)?);
+/// KEYS[1].populate(Arc::new(1, GFP_KERNEL)?);
+/// SINGLE.register()?;
+/// KEYED.register()?;
+/// let root_ino = |m: &KernMount| m.stat(c"").map(|st| st.ino);
+///
+/// let (a, b) = (KernMount::new(ShareFs::<false>::NAME)?, KernMount::new(ShareFs::<false>::NAME)?);
+/// let c = KernMount::with_options(ShareFs::<false>::NAME, c"other")?;
+/// assert_eq!(root_ino(&a)?, root_ino(&b)?);
+/// assert_eq!(root_ino(&a)?, root_ino(&c)?);
+///
+/// let (a, b) = (KernMount::new(ShareFs::<true>::NAME)?, KernMount::new(ShareFs::<true>::NAME)?);
+/// let c = KernMount::with_options(ShareFs::<true>::NAME, c"other")?;
+/// assert_eq!(root_ino(&a)?, root_ino(&b)?);
+/// assert_ne!(root_ino(&a)?, root_ino(&c)?);
+/// # Ok::<(), Error>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Super {
     /// A new superblock for every mount (`get_tree_nodev()`), as ramfs and tmpfs do.
