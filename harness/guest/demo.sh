@@ -34,6 +34,10 @@ if modinfo rust_ramfs >/dev/null 2>&1; then
 		mount -t rust_rofs none /mnt/ro
 		ls -laR /mnt/ro
 		cat /mnt/ro/link
+		# Read-only stays read-only: a remount,rw keeps it ro.
+		mount -o remount,rw /mnt/ro
+		grep /mnt/ro /proc/mounts
+		touch /mnt/ro/README || true
 		set +x
 		echo "### the read-only sample rust_rofs is mounted at /mnt/ro"
 	fi
