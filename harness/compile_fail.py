@@ -11,7 +11,8 @@ the outputs changed.  A file whose first line is `// expect-ok` must
 compile: it is the positive control that proves the command works and that
 the right use of each API is accepted.  Every other file must fail, and
 the compiler's output must contain the text after `// expect-error: `
-(an error code such as E0599, or a message).
+(an error code such as E0599, or a message).  Snippets that need a whole
+file system `include!` the one in SNIPPET_DIR/include/.
 
 Prints TAP, one test per snippet; exits 1 if any failed.
 """

@@ -2,50 +2,28 @@
 //! The positive control of the slot checks: a file system whose tree is the dcache takes the
 //! libfs `unlink`.
 use kernel::fs::{
-    context::Context,
     dentry::{self, Child, Removed},
-    filesystem::FileSystem,
     inode::{self, Inode},
     libfs,
     lock::{Exclusive, Locked},
-    sb::{self, SuperBlock},
 };
 use kernel::prelude::*;
 
-/// A file system.
-pub struct MyFs;
+include!("include/my_fs.rs");
 
-#[vtable]
-impl FileSystem for MyFs {
-    const NAME: &'static CStr = c"myfs";
-    type Options = ();
-    type Dentries = dentry::Persistent;
-    type Data = ();
-    type InodeData = ();
-
-    fn init_data(_fc: &Context, _opts: &()) -> Result {
-        Ok(())
-    }
-
-    fn fill_super(_sb: &SuperBlock<Self, sb::New>, _fc: &Context) -> Result {
-        Ok(())
-    }
-
-    fn init_root(_sb: &SuperBlock<Self>) -> Result<dentry::Root<Self>> {
-        Err(EINVAL)
-    }
-}
+/// Its kind.
+pub type Fs = MyFs<dentry::Persistent>;
 
 /// Its directories.
 pub struct DirOps;
 
 #[vtable]
 impl inode::Operations for DirOps {
-    type FileSystem = MyFs;
+    type FileSystem = Fs;
     const UNLINK: inode::Unlink = libfs::SIMPLE_UNLINK;
 }
 
 /// Builds the table.
-pub fn table() -> &'static inode::Ops<MyFs> {
+pub fn table() -> &'static inode::Ops<Fs> {
     inode::Ops::of::<DirOps>()
 }

@@ -442,9 +442,10 @@ impl<T: FileSystem> FsType<T> {
             unsafe {
                 (*fc).fs_private = private.into_foreign();
                 (*fc).ops = &Self::CONTEXT_OPS;
-                if T::READ_ONLY {
-                    (*fc).sb_flags |= bindings::SB_RDONLY as u32;
-                }
+            }
+            if T::READ_ONLY {
+                // SAFETY: `fc` is valid and only used by this task during the call.
+                unsafe { Context::from_raw(fc) }.force_read_only();
             }
             Ok(0)
         })

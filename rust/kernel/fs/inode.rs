@@ -23,6 +23,7 @@ pub(crate) use data::{
     init_data,
     InodeCache, //
 };
+pub(crate) use operations::c_slot;
 pub use operations::{
     Getattr,
     Link,

@@ -117,21 +117,10 @@ impl KernMount {
     /// Mounts a new instance of the file system type called `fs_name`, loading its module if
     /// needed.
     pub fn new(fs_name: &CStr) -> Result<Self> {
-        // SAFETY: `fs_name` is a valid NUL-terminated string.
-        let fs = unsafe { bindings::get_fs_type(fs_name.as_char_ptr()) };
-        if fs.is_null() {
-            return Err(ENODEV);
-        }
-        // SAFETY: `fs` is a registered file system type whose module `get_fs_type` pinned.
-        let mnt = unsafe { bindings::kern_mount(fs) };
-        // SAFETY:
-        // - `fs` is valid, so its `owner` can be read.
-        // - This drops the module reference `get_fs_type` took, as `put_filesystem()` does; a
-        //   successful mount holds its own module reference.
-        unsafe { bindings::module_put((*fs).owner) };
-        let mnt = NonNull::new(from_err_ptr(mnt)?).ok_or(EINVAL)?;
-        // INVARIANT: `kern_mount` succeeded and we own the mount.
-        Ok(Self { mnt })
+        Self::mount(fs_name, |fs| {
+            // SAFETY: `fs` is a registered file system type whose module `get_fs_type` pinned.
+            unsafe { bindings::kern_mount(fs) }
+        })
     }
 
     /// Mounts a new instance of the file system type called `fs_name` with the mount options
@@ -141,29 +130,41 @@ impl KernMount {
         // The options are split in place: give the VFS a copy.
         let mut buf = KVec::with_capacity(options.to_bytes_with_nul().len(), GFP_KERNEL)?;
         buf.extend_from_slice(options.to_bytes_with_nul(), GFP_KERNEL)?;
+        Self::mount(fs_name, |fs| {
+            // SAFETY:
+            // - `fs` is a registered file system type whose module `get_fs_type` pinned, and its
+            //   `name` is a valid string.
+            // - `buf` is a NUL-terminated, writable copy of the options that outlives the call.
+            unsafe {
+                bindings::vfs_kern_mount(
+                    fs,
+                    bindings::SB_KERNMOUNT as c_int,
+                    (*fs).name,
+                    buf.as_mut_ptr().cast(),
+                )
+            }
+        })
+    }
+
+    /// Finds the file system type called `fs_name` (loading its module if needed) and mounts it
+    /// with `mount`, an internal mount (`SB_KERNMOUNT`) that `kern_unmount()` releases.
+    fn mount(
+        fs_name: &CStr,
+        mount: impl FnOnce(*mut bindings::file_system_type) -> *mut bindings::vfsmount,
+    ) -> Result<Self> {
         // SAFETY: `fs_name` is a valid NUL-terminated string.
         let fs = unsafe { bindings::get_fs_type(fs_name.as_char_ptr()) };
         if fs.is_null() {
             return Err(ENODEV);
         }
+        let mnt = mount(fs);
         // SAFETY:
-        // - `fs` is a registered file system type whose module `get_fs_type` pinned, and its
-        //   `name` is a valid string.
-        // - `buf` is a NUL-terminated, writable copy of the options that outlives the call.
-        let mnt = unsafe {
-            bindings::vfs_kern_mount(
-                fs,
-                bindings::SB_KERNMOUNT as c_int,
-                (*fs).name,
-                buf.as_mut_ptr().cast(),
-            )
-        };
-        // SAFETY: `fs` is valid; this drops the module reference `get_fs_type` took (a
-        // successful mount holds its own, `put_filesystem()`).
+        // - `fs` is valid, so its `owner` can be read.
+        // - This drops the module reference `get_fs_type` took, as `put_filesystem()` does; a
+        //   successful mount holds its own module reference.
         unsafe { bindings::module_put((*fs).owner) };
         let mnt = NonNull::new(from_err_ptr(mnt)?).ok_or(EINVAL)?;
-        // INVARIANT: `vfs_kern_mount` succeeded and we own the mount, which `kern_unmount`
-        // releases.
+        // INVARIANT: The mount succeeded and we own it.
         Ok(Self { mnt })
     }
 

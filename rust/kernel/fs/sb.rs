@@ -321,15 +321,14 @@ pub trait Operations {
     }
 }
 
-/// A C implementation of `super_operations::statfs`.
-#[derive(Clone, Copy)]
-pub struct Statfs(
-    pub(crate) Option<unsafe extern "C" fn(*mut bindings::dentry, *mut bindings::kstatfs) -> c_int>,
+inode::c_slot!(
+    /// A C implementation of `super_operations::statfs`.
+    Statfs: unsafe extern "C" fn(*mut bindings::dentry, *mut bindings::kstatfs) -> c_int
 );
-
-/// A C implementation of `super_operations::drop_inode`.
-#[derive(Clone, Copy)]
-pub struct DropInode(pub(crate) Option<unsafe extern "C" fn(*mut bindings::inode) -> c_int>);
+inode::c_slot!(
+    /// A C implementation of `super_operations::drop_inode`.
+    DropInode: unsafe extern "C" fn(*mut bindings::inode) -> c_int
+);
 
 /// A table of super operations (`struct super_operations`).
 #[repr(transparent)]

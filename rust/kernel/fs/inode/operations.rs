@@ -211,7 +211,7 @@ pub trait Operations {
     }
 }
 
-/// Declares the type of a slot of `struct inode_operations` that a C implementation can fill.
+/// Declares the type of a slot of an operation table that a C implementation can fill.
 macro_rules! c_slot {
     ($(#[$m:meta])* $name:ident: $f:ty) => {
         $(#[$m])*
@@ -222,6 +222,7 @@ macro_rules! c_slot {
         pub struct $name(pub(crate) Option<$f>);
     };
 }
+pub(crate) use c_slot;
 
 c_slot!(
     /// A C implementation of `inode_operations::lookup`.
