@@ -2,9 +2,9 @@
 
 //! File system types and their registration.
 //!
-//! A file system implements [`FileSystem`] and registers it with a pinned [`Registration`]
-//! (usually through [`module_fs!`](crate::module_fs)). Mounting goes through the `fs_context`
-//! API: [`FileSystem::Options`] collects the parsed mount parameters
+//! A file system implements [`FileSystem`] and registers its [`FileSystemType`], a `static`, with
+//! a [`Registration`] (usually through [`module_fs!`](crate::module_fs)). Mounting goes through
+//! the `fs_context` API: [`FileSystem::Options`] collects the parsed mount parameters
 //! ([`FileSystem::PARAMS`], [`FileSystem::parse_param`]), then [`FileSystem::fill_super`] sets up
 //! a new superblock and [`FileSystem::init_root`] creates its root.
 //!
@@ -39,13 +39,12 @@ use crate::{
 };
 use core::{
     cell::UnsafeCell,
-    marker::{
-        PhantomData,
-        PhantomPinned, //
-    },
+    ffi::c_void,
+    marker::PhantomData,
     ptr,
     sync::atomic::{
         AtomicU8,
+        AtomicUsize,
         Ordering, //
     },
 };
@@ -87,14 +86,14 @@ impl Flags {
 /// use kernel::fs::{
 ///     context::Context,
 ///     dentry,
-///     filesystem::{FileSystem, StaticRegistration, Super},
+///     filesystem::{FileSystem, FileSystemType, Registration, Super},
 ///     idmap::MntIdmap,
 ///     inode::{Ino, Mode, Type},
 ///     kern_mount::KernMount,
 ///     param::{Entry, Param, Spec, Table},
 ///     sb::{self, SuperBlock},
 /// };
-/// use kernel::{prelude::*, sync::{Arc, SetOnce}};
+/// use kernel::{prelude::*, sync::{Arc, SetOnce}, ThisModule};
 ///
 /// static KEYS: [SetOnce<Arc<u32>>; 2] = [SetOnce::new(), SetOnce::new()];
 /// static PARAMS: Table<1> = Table::new([Entry::flag(c"other", 0)]);
@@ -137,12 +136,14 @@ impl Flags {
 ///     }
 /// }
 ///
-/// static SINGLE: StaticRegistration<ShareFs<false>> = StaticRegistration::new();
-/// static KEYED: StaticRegistration<ShareFs<true>> = StaticRegistration::new();
+/// # // SAFETY: Doctests are built into the kernel, whose `THIS_MODULE` is null.
+/// # static THIS_MODULE: ThisModule = unsafe { ThisModule::from_ptr(core::ptr::null_mut()) };
+/// static SINGLE: FileSystemType<ShareFs<false>> = FileSystemType::new();
+/// static KEYED: FileSystemType<ShareFs<true>> = FileSystemType::new();
 /// KEYS[0].populate(Arc::new(0, GFP_KERNEL)?);
 /// KEYS[1].populate(Arc::new(1, GFP_KERNEL)?);
-/// SINGLE.register()?;
-/// KEYED.register()?;
+/// let _single = Registration::new(&SINGLE, &THIS_MODULE)?;
+/// let _keyed = Registration::new(&KEYED, &THIS_MODULE)?;
 /// let root_ino = |m: &KernMount| m.stat(c"").map(|st| st.ino);
 ///
 /// let (a, b) = (KernMount::new(ShareFs::<false>::NAME)?, KernMount::new(ShareFs::<false>::NAME)?);
@@ -303,99 +304,216 @@ struct Private<T: FileSystem> {
     has_params: bool,
 }
 
-/// The C file system type of `T` (`struct file_system_type`) with the inode cache of `T`, as
-/// registered by a [`Registration`] or a [`StaticRegistration`].
+/// The file system type of `T` (`struct file_system_type`) with the inode cache of `T`, in a
+/// `static`; a [`Registration`] registers it (usually made by [`module_fs!`](crate::module_fs)).
+///
+/// The VFS keeps using a `file_system_type` after its last superblock is killed (`put_super()`
+/// unlinks the superblock from `fs_supers` when its last passive reference goes, e.g. after a
+/// concurrent `sync`), and it embeds lockdep class keys: hence static storage. A type may be
+/// registered again after its [`Registration`] is dropped; the C structure is set up once and
+/// never reset, so a late `put_super()` of an earlier registration stays valid.
 ///
 /// # Invariants
 ///
-/// While `fs` is registered or a superblock of it exists, `inode_cache` is the inode cache of
-/// `T` (see [`FileSystem::InodeData`]) and does not change.
+/// - `state` is [`UNREGISTERED`] while the C type is not on the list of file system types and
+///   no context or superblock of it is in use; [`REGISTERED`] while contexts of it may be
+///   created; [`BUSY`] while one thread registers or unregisters it.
+/// - `users` counts the `fs_context`s and superblocks of the type that are alive; it is zero in
+///   the [`UNREGISTERED`] state.
+/// - While `users` is not zero or the state is [`REGISTERED`], `inode_cache` is the inode cache
+///   of `T` (see [`FileSystem::InodeData`]) and does not change.
+/// - `fs` is either all zeroes (never registered) or set up for `T` and owned by `fs.owner`.
 #[repr(C)]
-pub(crate) struct FsType<T: FileSystem> {
+pub struct FileSystemType<T: FileSystem> {
     fs: Opaque<bindings::file_system_type>,
     inode_cache: UnsafeCell<InodeCache>,
+    state: AtomicU8,
+    users: AtomicUsize,
     _p: PhantomData<T>,
 }
 
-// SAFETY: The VFS serialises its uses of the registered `file_system_type` with its own locks
-// (`file_systems_lock`, `sb_lock`); `inode_cache` only changes while the type is not
-// registered and has no superblocks (`register`, `unregister`), and is only read otherwise.
-unsafe impl<T: FileSystem> Sync for FsType<T> {}
-// SAFETY: As above; a file system type may be unregistered from any thread.
-unsafe impl<T: FileSystem> Send for FsType<T> {}
+/// [`FileSystemType::state`]: not registered.
+const UNREGISTERED: u8 = 0;
+/// [`FileSystemType::state`]: being registered or unregistered by one thread.
+const BUSY: u8 = 1;
+/// [`FileSystemType::state`]: registered; new contexts may be created.
+const REGISTERED: u8 = 2;
 
-impl<T: FileSystem> FsType<T> {
-    const fn new() -> Self {
+// SAFETY: The VFS serialises its uses of the registered `file_system_type` with its own locks
+// (`file_systems_lock`, `sb_lock`); `inode_cache` only changes in the `BUSY` state while the
+// type has no users, and is only read otherwise (type invariants).
+unsafe impl<T: FileSystem> Sync for FileSystemType<T> {}
+// SAFETY: As above; a file system type may be unregistered from any thread.
+unsafe impl<T: FileSystem> Send for FileSystemType<T> {}
+
+impl<T: FileSystem> FileSystemType<T> {
+    /// Creates the type, unregistered, to be put in a `static`.
+    pub const fn new() -> Self {
         Self {
             fs: Opaque::zeroed(),
             inode_cache: UnsafeCell::new(InodeCache::none()),
+            state: AtomicU8::new(UNREGISTERED),
+            users: AtomicUsize::new(0),
             _p: PhantomData,
         }
     }
 
-    /// Creates the inode cache and registers the file system type, owned by `module`.
+    /// Creates the inode cache and registers the type, owned by `module`.
     ///
-    /// # Safety
-    ///
-    /// - `self` must not move until [`FsType::unregister`] is called, or ever if it is not.
-    /// - `self` must not be registered, and no other thread may call `register` or `unregister`
-    ///   on it concurrently.
-    unsafe fn register(&self, module: *mut bindings::module) -> Result {
-        // SAFETY: The type is not registered and has no superblock, so nobody else uses
-        // `inode_cache`; no other thread registers it concurrently (safety requirements).
-        unsafe { *self.inode_cache.get() = InodeCache::new::<T>()? };
+    /// Fails with `EBUSY` if the type is registered or being registered or unregistered, and
+    /// with `EINVAL` if it was registered before by another module.
+    fn register(&'static self, module: *mut bindings::module) -> Result {
+        self.state
+            .compare_exchange(UNREGISTERED, BUSY, Ordering::Acquire, Ordering::Relaxed)
+            .map_err(|_| EBUSY)?;
         let fs = self.fs.get();
-        // SAFETY: `fs` is valid for writes and, not being registered, not used by anybody else;
-        // the fields are written through the raw pointer, never through a reference.
-        unsafe {
-            fs.write(pin_init::zeroed());
-            (*fs).owner = module;
-            (*fs).name = T::NAME.as_char_ptr();
-            (*fs).fs_flags = T::FLAGS.bits();
-            (*fs).init_fs_context = Some(Self::init_fs_context_callback);
-            (*fs).parameters = T::PARAMS.map_or(ptr::null(), |p| p.as_raw());
-            (*fs).kill_sb = Some(Self::kill_sb_callback);
+        // SAFETY: `fs` is valid; `name` is only written below, by the first registration, when
+        // nobody else knows the type.
+        let first = unsafe { (*fs).name.is_null() };
+        // SAFETY: Once set up, `owner` never changes, so this read does not race.
+        if !first && unsafe { (*fs).owner } != module {
+            self.state.store(UNREGISTERED, Ordering::Release);
+            return Err(EINVAL);
         }
+        let cache = match InodeCache::new::<T>() {
+            Ok(cache) => cache,
+            Err(e) => {
+                self.state.store(UNREGISTERED, Ordering::Release);
+                return Err(e);
+            }
+        };
+        // SAFETY: In the `BUSY` state with no users (an `UNREGISTERED` type has none), nobody
+        // else uses `inode_cache`.
+        unsafe { *self.inode_cache.get() = cache };
+        if first {
+            // SAFETY: `fs` is valid for writes and was never registered, so nobody else uses
+            // it; the fields are written through the raw pointer, never through a reference.
+            unsafe {
+                (*fs).owner = module;
+                (*fs).fs_flags = T::FLAGS.bits();
+                (*fs).init_fs_context = Some(Self::init_fs_context_callback);
+                (*fs).parameters = T::PARAMS.map_or(ptr::null(), |p| p.as_raw());
+                (*fs).kill_sb = Some(Self::kill_sb_callback);
+                (*fs).name = T::NAME.as_char_ptr();
+            }
+        }
+        // Contexts may be created as soon as the type is on the list.
+        self.state.store(REGISTERED, Ordering::SeqCst);
         // SAFETY:
-        // - `fs` is initialised and does not move until `unregister` (safety requirements).
-        // - Its name and parameter table are `'static`.
-        let ret = to_result(unsafe { bindings::register_filesystem(fs) });
-        if ret.is_err() {
-            // SAFETY: The type is not registered: nobody else uses `inode_cache`.
-            unsafe { *self.inode_cache.get() = InodeCache::none() };
+        // - `fs` is set up and static; its name and parameter table are `'static`.
+        // - It is not on the list: it was unregistered, or never registered.
+        if let Err(e) = to_result(unsafe { bindings::register_filesystem(fs) }) {
+            self.retire();
+            return Err(e);
         }
-        ret
+        Ok(())
     }
 
-    /// Unregisters the file system type and destroys its inode cache.
+    /// Unregisters the type, then waits until none of its contexts and superblocks is left
+    /// and destroys its inode cache.
     ///
     /// # Safety
     ///
-    /// - `self` must be registered by [`FsType::register`], and no other thread may call
-    ///   `register` or `unregister` on it concurrently.
-    /// - No superblock of the type may exist, and none may be shutting down. This holds for
-    ///   modules: each superblock pins the owning module from `sget_fc()` to `put_super()`
-    ///   (`get_filesystem()`), so there are none left when the module is unloaded.
+    /// The type must have been registered by `register`, and this must be the only call of
+    /// `unregister` for that registration.
     unsafe fn unregister(&self) {
         crate::task::might_sleep();
-        // SAFETY: `fs` is registered (safety requirements).
+        // SAFETY: `fs` is on the list (safety requirements).
         unsafe { bindings::unregister_filesystem(self.fs.get()) };
+        self.retire();
+    }
+
+    /// Refuses new contexts, waits until the last context and superblock of the type are gone,
+    /// destroys the inode cache and leaves the type unregistered.
+    fn retire(&self) {
+        // A context created from here on sees `BUSY` and backs off (`get_user`).
+        self.state.store(BUSY, Ordering::SeqCst);
+        self.wait_unused();
         // SAFETY:
-        // - The type is not registered and has no superblocks (safety requirements): nobody
-        //   uses `inode_cache`, so this write does not race.
+        // - No context or superblock of the type is left and none can be made (`BUSY`), so
+        //   nobody uses `inode_cache` and this write does not race.
         // - No inode of `T` is left; `InodeCache::drop` waits for the inodes still being freed
         //   after RCU grace periods before destroying the cache.
         unsafe { *self.inode_cache.get() = InodeCache::none() };
+        self.state.store(UNREGISTERED, Ordering::Release);
     }
 
-    /// Returns the [`FsType`] of superblock `sb`.
+    /// Sleeps until `users` is zero, like `wait_var_event(&users, !users)`.
+    fn wait_unused(&self) {
+        let var = self.users.as_ptr().cast::<c_void>();
+        let mut entry: bindings::wait_bit_queue_entry = pin_init::zeroed();
+        // SAFETY: `entry` is valid for writes; `var` is the address `put_user` wakes up.
+        unsafe { bindings::init_wait_var_entry(&mut entry, var, 0) };
+        // SAFETY: Any address has a wait queue, which lives for good.
+        let wq = unsafe { bindings::__var_waitqueue(var) };
+        loop {
+            // SAFETY: `wq` is valid; `entry` was initialised for this task above and does not
+            // move until `finish_wait` takes it off the queue.
+            unsafe {
+                bindings::prepare_to_wait_event(
+                    wq,
+                    &mut entry.wq_entry,
+                    bindings::TASK_UNINTERRUPTIBLE as c_int,
+                )
+            };
+            // Pairs with the full barrier of the `fetch_sub` in `put_user`.
+            if self.users.load(Ordering::SeqCst) == 0 {
+                break;
+            }
+            // SAFETY: The task is queued on `wq` in a sleeping state; `put_user` wakes it.
+            unsafe { bindings::schedule() };
+        }
+        // SAFETY: `entry` is the entry queued on `wq` above.
+        unsafe { bindings::finish_wait(wq, &mut entry.wq_entry) };
+    }
+
+    /// Counts a new context of the type; fails with `ENODEV` once the type is being
+    /// unregistered (or was, for a context created from a lookup that raced with it).
+    fn get_user(&self) -> Result {
+        self.users.fetch_add(1, Ordering::SeqCst);
+        // Either `retire` sees the user above and waits for it, or this sees its `BUSY`.
+        if self.state.load(Ordering::SeqCst) != REGISTERED {
+            self.put_user();
+            return Err(ENODEV);
+        }
+        Ok(())
+    }
+
+    /// Counts a new superblock of the type, made for a context counted by `get_user`.
+    fn get_sb_user(&self) {
+        self.users.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Ends one use counted by `get_user` or `get_sb_user`.
+    fn put_user(&self) {
+        if self.users.fetch_sub(1, Ordering::SeqCst) == 1 {
+            // SAFETY: Any address may be woken up; `wait_unused` waits on this one.
+            unsafe { bindings::wake_up_var(self.users.as_ptr().cast()) };
+        }
+    }
+
+    /// Returns the [`FileSystemType`] of context `fc`.
     ///
     /// # Safety
     ///
-    /// `sb` must be a valid superblock of type `T`, whose `s_type` is a registered [`FsType<T>`],
+    /// `fc` must be a valid context of type `T`, whose `fs_type` is a [`FileSystemType<T>`].
+    unsafe fn of_fc<'a>(fc: *mut bindings::fs_context) -> &'a Self {
+        // SAFETY: `fs_type` is the `fs` field of a static `FileSystemType<T>` (safety
+        // requirements); `fs` is the first field of the `repr(C)` struct.
+        unsafe {
+            let fs = (*fc).fs_type.cast::<Opaque<bindings::file_system_type>>();
+            &*crate::container_of!(fs, Self, fs)
+        }
+    }
+
+    /// Returns the [`FileSystemType`] of superblock `sb`.
+    ///
+    /// # Safety
+    ///
+    /// `sb` must be a valid superblock of type `T`, whose `s_type` is a [`FileSystemType<T>`],
     /// valid for `'a`.
     unsafe fn of_sb<'a>(sb: *mut bindings::super_block) -> &'a Self {
-        // SAFETY: `s_type` is the `fs` field of a `FsType<T>` valid for `'a` (safety
+        // SAFETY: `s_type` is the `fs` field of a `FileSystemType<T>` valid for `'a` (safety
         // requirements); `fs` is the first field of the `repr(C)` struct.
         unsafe {
             let fs = (*sb).s_type.cast::<Opaque<bindings::file_system_type>>();
@@ -407,10 +525,11 @@ impl<T: FileSystem> FsType<T> {
     ///
     /// # Safety
     ///
-    /// `sb` must be a valid superblock of type `T`, whose `s_type` is a registered [`FsType<T>`].
+    /// `sb` must be a valid superblock of type `T`, whose `s_type` is a [`FileSystemType<T>`].
     pub(crate) unsafe fn inode_cache(sb: *mut bindings::super_block) -> *mut bindings::kmem_cache {
         // SAFETY:
-        // - `sb` is a superblock of a registered `FsType<T>` (safety requirements).
+        // - `sb` is a superblock of `FileSystemType<T>`, which counts it as a user (safety
+        //   requirements).
         // - `inode_cache` does not change while the superblock exists (type invariant).
         unsafe { (*Self::of_sb(sb).inode_cache.get()).as_raw() }
     }
@@ -429,14 +548,18 @@ impl<T: FileSystem> FsType<T> {
     ///
     /// Called by the VFS with a valid, new `fs_context` of this file system type.
     unsafe extern "C" fn init_fs_context_callback(fc: *mut bindings::fs_context) -> c_int {
+        // SAFETY: `fc` is a valid context of this type, a `FileSystemType<T>`.
+        let ty = unsafe { Self::of_fc(fc) };
         from_result(|| {
+            ty.get_user()?;
             let private = KBox::new(
                 Private::<T> {
                     opts: T::Options::default(),
                     has_params: false,
                 },
                 GFP_KERNEL,
-            )?;
+            )
+            .inspect_err(|_| ty.put_user())?;
             // SAFETY: The VFS passes a valid new `fs_context`, which nobody else uses while it
             // is initialised.
             unsafe {
@@ -473,6 +596,8 @@ impl<T: FileSystem> FsType<T> {
                 drop(T::Data::from_foreign(data));
             }
         }
+        // SAFETY: `fc` is a valid context of this type, a `FileSystemType<T>`.
+        unsafe { Self::of_fc(fc) }.put_user();
     }
 
     /// `fs_context_operations::parse_param`.
@@ -566,6 +691,9 @@ impl<T: FileSystem> FsType<T> {
         sb_ptr: *mut bindings::super_block,
         fc: *mut bindings::fs_context,
     ) -> c_int {
+        // SAFETY: `sb_ptr` is a valid superblock of this type, a `FileSystemType<T>`.
+        // `kill_sb_callback` follows whether this succeeds or not.
+        unsafe { Self::of_sb(sb_ptr) }.get_sb_user();
         from_result(|| {
             // SAFETY: `sb_ptr` is a new superblock whose parameters nobody else uses until
             // `fill_super` returns, so this task may set `s_op`. The default ops make inodes of
@@ -644,74 +772,32 @@ impl<T: FileSystem> FsType<T> {
             // the superblock are gone.
             drop(unsafe { T::Data::from_foreign(data) });
         }
+        // SAFETY: `sb_ptr` is a valid superblock of this type, a `FileSystemType<T>`, counted
+        // by `fill_super_callback`. Nothing of the type is used after this.
+        unsafe { Self::of_sb(sb_ptr) }.put_user();
     }
 }
 
-/// A registration of a file system type, for modules (usually through
-/// [`module_fs!`](crate::module_fs)).
+/// A registration of a [`FileSystemType`] in a `static`, owned by a module (usually made by
+/// [`module_fs!`](crate::module_fs)); dropping it unregisters the type.
 ///
-/// It must live in static storage (e.g. a module's state): `struct file_system_type` embeds
-/// lockdep class keys, and the VFS still uses it right after the last superblock is shut down.
-///
-/// # Invariants
-///
-/// `ty` is registered from initialisation until drop.
-#[pin_data(PinnedDrop)]
-pub struct Registration<T: FileSystem> {
-    #[pin]
-    ty: FsType<T>,
-    // `FsType` holds the C `file_system_type`, which must not move.
-    #[pin]
-    _pin: PhantomPinned,
-}
-
-impl<T: FileSystem> Registration<T> {
-    /// Registers file system type `T`, owned by `module`.
-    ///
-    /// # Safety
-    ///
-    /// The registration must be initialised in static storage, such as the state of `module`,
-    /// and only be dropped when `module` is unloaded.
-    pub unsafe fn new(module: &'static ThisModule) -> impl PinInit<Self, Error> {
-        let init = move |slot: *mut Self| {
-            // SAFETY: `slot` is valid for writes and pinned (`pin_init_from_closure` contract).
-            unsafe {
-                let ty = &raw mut (*slot).ty;
-                ty.write(FsType::new());
-                // `ty` is pinned, new and only ours.
-                (*ty).register(module.as_ptr())
-            }
-        };
-        // SAFETY:
-        // - On success the closure initialised all of `*slot` (`_pin` is zero-sized).
-        // - On failure nothing needs to be dropped and `slot` may be reused.
-        unsafe { pin_init::pin_init_from_closure(init) }
-    }
-}
-
-#[pinned_drop]
-impl<T: FileSystem> PinnedDrop for Registration<T> {
-    fn drop(self: Pin<&mut Self>) {
-        // SAFETY: `ty` is registered (type invariant) and this is the only `unregister`.
-        unsafe { self.ty.unregister() };
-    }
-}
-
-/// A file system type in a `static` that built-in code registers for good, such as a test.
-/// Modules use [`Registration`].
+/// Dropping a registration waits until the last superblock of the type is killed (a lazy
+/// unmount or an [`inode::Owned`](super::inode::Owned) can keep one alive), so that the inode
+/// cache of the type can be destroyed. In a module that is no wait: each superblock pins the
+/// module (`get_filesystem()`), so none is left when the module is unloaded.
 ///
 /// # Examples
 ///
 /// A file system whose inodes carry pinned data that counts itself and embeds a lock, with
 /// `unlink` and `rename` in Rust, and an inode reference kept past the unmount
-/// ([`inode::Owned`](super::inode::Owned)):
+/// ([`inode::Owned`](super::inode::Owned)), which the registration's drop waits for:
 ///
 /// ```
-/// use core::sync::atomic::{AtomicPtr, AtomicUsize, Ordering};
+/// use core::sync::atomic::{AtomicBool, AtomicPtr, AtomicUsize, Ordering};
 /// use kernel::fs::{
 ///     context::Context,
 ///     dentry::{self, Child, Negative, Removed, RenameSource, RenameTarget},
-///     filesystem::{FileSystem, StaticRegistration},
+///     filesystem::{FileSystem, FileSystemType, Registration},
 ///     idmap::MntIdmap,
 ///     inode::{self, Inode, Ino, Mode, Owned, RenameFlags, Type},
 ///     kern_mount::KernMount,
@@ -719,7 +805,8 @@ impl<T: FileSystem> PinnedDrop for Registration<T> {
 ///     lock::{Exclusive, Locked},
 ///     sb::{self, SuperBlock},
 /// };
-/// use kernel::{new_mutex, prelude::*, sync::Mutex, types::ForeignOwnable};
+/// use kernel::{new_mutex, prelude::*, sync::Mutex, types::ForeignOwnable, ThisModule};
+/// use kernel::{time::{delay::fsleep, Delta}, workqueue};
 ///
 /// /// Inodes alive: the per-inode data counts itself.
 /// static LIVE: AtomicUsize = AtomicUsize::new(0);
@@ -850,12 +937,14 @@ impl<T: FileSystem> PinnedDrop for Registration<T> {
 ///     }
 /// }
 ///
-/// static TAGFS: StaticRegistration<TagFs> = StaticRegistration::new();
+/// # // SAFETY: Doctests are built into the kernel, whose `THIS_MODULE` is null.
+/// # static THIS_MODULE: ThisModule = unsafe { ThisModule::from_ptr(core::ptr::null_mut()) };
+/// static TAGFS: FileSystemType<TagFs> = FileSystemType::new();
 ///
 /// let live = LIVE.load(Ordering::Relaxed);
-/// TAGFS.register()?;
-/// // Registered for good: registering again does nothing.
-/// TAGFS.register()?;
+/// let reg = Registration::new(&TAGFS, &THIS_MODULE)?;
+/// // A type is registered once at a time.
+/// assert_eq!(Registration::new(&TAGFS, &THIS_MODULE).err(), Some(EBUSY));
 /// {
 ///     let m = KernMount::new(c"rust_tagfs_doctest")?;
 ///     m.create(c"", c"odd", 0o644)?;
@@ -890,61 +979,57 @@ impl<T: FileSystem> PinnedDrop for Registration<T> {
 /// assert_eq!(parked.data().n, 0);
 /// assert_eq!(*parked.data().renames.lock(), 0);
 /// assert_eq!(parked.nlink(), 2);
-/// // Dropping it shuts the superblock down.
+///
+/// // Dropping the registration waits for the superblock that `parked` keeps alive.
+/// static STARTED: AtomicBool = AtomicBool::new(false);
+/// static DROPPED: AtomicBool = AtomicBool::new(false);
+/// workqueue::system_long().try_spawn(GFP_KERNEL, move || {
+///     STARTED.store(true, Ordering::Release);
+///     drop(reg);
+///     DROPPED.store(true, Ordering::Release);
+/// })?;
+/// while !STARTED.load(Ordering::Acquire) {
+///     fsleep(Delta::from_millis(1));
+/// }
+/// fsleep(Delta::from_millis(200));
+/// assert!(!DROPPED.load(Ordering::Acquire));
+/// // Dropping `parked` shuts the superblock down, which lets the registration go.
 /// drop(parked);
 /// assert_eq!(LIVE.load(Ordering::Relaxed), live);
+/// while !DROPPED.load(Ordering::Acquire) {
+///     fsleep(Delta::from_millis(1));
+/// }
+/// // Unregistered, the same type registers and mounts again.
+/// let reg = Registration::new(&TAGFS, &THIS_MODULE)?;
+/// drop(KernMount::new(c"rust_tagfs_doctest")?);
+/// drop(reg);
 /// # Ok::<(), Error>(())
 /// ```
-pub struct StaticRegistration<T: FileSystem> {
-    ty: FsType<T>,
-    state: AtomicU8,
+///
+/// # Invariants
+///
+/// `ty` was registered by this registration, which is the only one to unregister it.
+pub struct Registration<T: FileSystem> {
+    ty: &'static FileSystemType<T>,
 }
 
-/// [`StaticRegistration::state`]: not registered, being registered, registered.
-const UNREGISTERED: u8 = 0;
-const REGISTERING: u8 = 1;
-const REGISTERED: u8 = 2;
-
-impl<T: FileSystem> StaticRegistration<T> {
-    /// Creates an unregistered file system type, to be put in a `static`.
-    pub const fn new() -> Self {
-        Self {
-            ty: FsType::new(),
-            state: AtomicU8::new(UNREGISTERED),
-        }
-    }
-
-    /// Registers the file system type, as part of the kernel (without an owning module), for
-    /// good: it is never unregistered, because the VFS may still use a `file_system_type`
-    /// without an owner after its last superblock was killed (`put_super()` unlinks the
-    /// superblock from `fs_supers` when its last passive reference goes, e.g. after a
-    /// concurrent `sync`). Calling it again once it is registered does nothing; it fails with
-    /// `EBUSY` while another thread is registering it.
-    pub fn register(&'static self) -> Result {
-        match self.state.compare_exchange(
-            UNREGISTERED,
-            REGISTERING,
-            Ordering::Acquire,
-            Ordering::Acquire,
-        ) {
-            Ok(_) => {}
-            Err(REGISTERED) => return Ok(()),
-            Err(_) => return Err(EBUSY),
-        }
-        // SAFETY: `self` is static, so it never moves; the `REGISTERING` state makes us the only
-        // one to register it, and nobody ever unregisters it.
-        if let Err(e) = unsafe { self.ty.register(ptr::null_mut()) } {
-            self.state.store(UNREGISTERED, Ordering::Release);
-            return Err(e);
-        }
-        self.state.store(REGISTERED, Ordering::Release);
-        Ok(())
+impl<T: FileSystem> Registration<T> {
+    /// Registers file system type `ty`, owned by `module`.
+    ///
+    /// Fails with `EBUSY` while `ty` is registered, with `EINVAL` if `ty` was registered by
+    /// another module before, and with the errors of `register_filesystem()` (e.g. `EBUSY` if
+    /// another type has the same name).
+    pub fn new(ty: &'static FileSystemType<T>, module: &'static ThisModule) -> Result<Self> {
+        ty.register(module.as_ptr())?;
+        Ok(Self { ty })
     }
 }
 
-impl<T: FileSystem> Default for StaticRegistration<T> {
-    fn default() -> Self {
-        Self::new()
+impl<T: FileSystem> Drop for Registration<T> {
+    fn drop(&mut self) {
+        // SAFETY: `ty` was registered by this registration, and this is the only `unregister`
+        // (type invariant).
+        unsafe { self.ty.unregister() };
     }
 }
 
@@ -964,19 +1049,16 @@ impl<T: FileSystem> Default for StaticRegistration<T> {
 #[macro_export]
 macro_rules! module_fs {
     (type: $type:ty, $($f:tt)*) => {
-        #[$crate::prelude::pin_data]
         struct FsModule {
-            #[pin]
             _fs: $crate::fs::filesystem::Registration<$type>,
         }
 
-        impl $crate::InPlaceModule for FsModule {
-            fn init(
-                module: &'static $crate::ThisModule,
-            ) -> impl ::pin_init::PinInit<Self, $crate::error::Error> {
-                $crate::try_pin_init!(Self {
-                    // SAFETY: The module's state is static and dropped when it is unloaded.
-                    _fs <- unsafe { $crate::fs::filesystem::Registration::new(module) },
+        impl $crate::Module for FsModule {
+            fn init(module: &'static $crate::ThisModule) -> $crate::error::Result<Self> {
+                static TYPE: $crate::fs::filesystem::FileSystemType<$type> =
+                    $crate::fs::filesystem::FileSystemType::new();
+                Ok(Self {
+                    _fs: $crate::fs::filesystem::Registration::new(&TYPE, module)?,
                 })
             }
         }

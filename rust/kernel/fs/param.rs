@@ -49,14 +49,14 @@
 //! use kernel::fs::{
 //!     context::Context,
 //!     dentry,
-//!     filesystem::{FileSystem, StaticRegistration},
+//!     filesystem::{FileSystem, FileSystemType, Registration},
 //!     idmap::MntIdmap,
 //!     inode::{Ino, Mode, Type},
 //!     kern_mount::KernMount,
 //!     param::{Entry, Param, Spec, Table, Value},
 //!     sb::{self, SuperBlock},
 //! };
-//! use kernel::prelude::*;
+//! use kernel::{prelude::*, ThisModule};
 //!
 //! const OPT_SIZE: u8 = 0;
 //! const OPT_NR: u8 = 1;
@@ -116,8 +116,10 @@
 //!     }
 //! }
 //!
-//! static FS: StaticRegistration<ParamFs> = StaticRegistration::new();
-//! FS.register()?;
+//! # // SAFETY: Doctests are built into the kernel, whose `THIS_MODULE` is null.
+//! # static THIS_MODULE: ThisModule = unsafe { ThisModule::from_ptr(core::ptr::null_mut()) };
+//! static FS: FileSystemType<ParamFs> = FileSystemType::new();
+//! let _reg = Registration::new(&FS, &THIS_MODULE)?;
 //! let mount = |options| KernMount::with_options(c"rust_paramfs_doctest", options).map(drop);
 //! mount(c"size=2m,nr=1k,uid=0,gid=0,noacl,s=-5,big=0x10")?;
 //! let seen = |opt: u8| SEEN[usize::from(opt)].load(Relaxed);

@@ -14,7 +14,7 @@
 
 use super::super::filesystem::{
     FileSystem,
-    FsType, //
+    FileSystemType, //
 };
 use crate::{
     bindings,
@@ -221,12 +221,12 @@ pub(crate) const fn free_inode_callback<T: FileSystem>(
 ///
 /// # Safety
 ///
-/// Called by the VFS with a valid superblock of `T`, whose type is a registered `FsType<T>`.
+/// Called by the VFS with a valid superblock of `T`, whose type is a `FileSystemType<T>`.
 unsafe extern "C" fn alloc_inode<T: FileSystem>(
     sb: *mut bindings::super_block,
 ) -> *mut bindings::inode {
-    // SAFETY: `sb` is a valid superblock of `T`, whose type is a registered `FsType<T>`.
-    let cache = unsafe { FsType::<T>::inode_cache(sb) };
+    // SAFETY: `sb` is a valid superblock of `T`, whose type is a `FileSystemType<T>`.
+    let cache = unsafe { FileSystemType::<T>::inode_cache(sb) };
     // SAFETY: `cache` is the valid inode cache of `T`, which has inode data.
     let c = unsafe { bindings::alloc_inode_sb(sb, cache, bindings::GFP_KERNEL) };
     let c = c.cast::<WithData<T>>();
