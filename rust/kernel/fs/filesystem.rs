@@ -851,7 +851,7 @@ impl<T: FileSystem> FileSystemType<T> {
 ///     }
 ///
 ///     fn fill_super(sb: &SuperBlock<Self, sb::New>, _fc: &Context) -> Result {
-///         sb.set_magic(0x54414753).set_dentries_dontcache();
+///         sb.set_magic(0x54414753).set_ops::<SuperOps>().set_dentries_dontcache();
 ///         Ok(())
 ///     }
 ///
@@ -859,6 +859,21 @@ impl<T: FileSystem> FileSystemType<T> {
 ///         let mode = Mode::new(Type::Dir, 0o755);
 ///         let dir_iops = inode::Ops::of::<DirOps>();
 ///         dentry::Root::new(new_inode(sb, None, mode, 0)?.set_iops(dir_iops).inc_nlink())
+///     }
+/// }
+///
+/// struct SuperOps;
+///
+/// #[vtable]
+/// impl sb::Operations for SuperOps {
+///     type FileSystem = TagFs;
+///
+///     /// What libfs reports, and up to 1024 inodes.
+///     fn statfs(dentry: &dentry::Dentry<TagFs>, buf: &mut sb::Kstatfs) -> Result {
+///         libfs::simple_statfs(dentry, buf);
+///         let live = LIVE.load(Ordering::Relaxed) as u64;
+///         buf.set_files(1024, 1024u64.saturating_sub(live));
+///         Ok(())
 ///     }
 /// }
 ///
@@ -947,6 +962,8 @@ impl<T: FileSystem> FileSystemType<T> {
 /// assert_eq!(Registration::new(&TAGFS, &THIS_MODULE).err(), Some(EBUSY));
 /// {
 ///     let m = KernMount::new(c"rust_tagfs_doctest")?;
+///     let st = m.statfs()?;
+///     assert_eq!((st.fs_type, st.files, st.namelen), (0x54414753, 1024, 255));
 ///     m.create(c"", c"odd", 0o644)?;
 ///     m.create(c"", c"even", 0o644)?;
 ///     assert_eq!(LIVE.load(Ordering::Relaxed), live + 3);

@@ -23,7 +23,10 @@ pub(crate) use data::{
     init_data,
     InodeCache, //
 };
-pub(crate) use operations::c_slot;
+pub(crate) use operations::{
+    c_slot,
+    slot, //
+};
 pub use operations::{
     Getattr,
     Link,

@@ -39,6 +39,7 @@
 use super::{
     dentry::{
         Child,
+        Dentry,
         Removed, //
     },
     filesystem::FileSystem,
@@ -58,6 +59,7 @@ use super::{
     },
     sb::{
         DropInode,
+        Kstatfs,
         Statfs, //
     },
 };
@@ -131,4 +133,13 @@ pub fn simple_rmdir<'a, T: FileSystem>(
     // exclusively (`Locked`, `Child` invariants), as `rmdir` holds them.
     unsafe { bindings::__simple_rmdir(dir.as_raw(), child.as_raw()) };
     Ok(child.removed())
+}
+
+/// Does what `simple_statfs()` does, from a Rust `statfs`: reports the file system ID and the
+/// magic number of the superblock, a block size of `PAGE_SIZE` and names of up to `NAME_MAX`
+/// bytes, leaving the counts of blocks and inodes to the caller.
+pub fn simple_statfs<T: FileSystem>(dentry: &Dentry<T>, buf: &mut Kstatfs) {
+    // SAFETY: `dentry` is a valid dentry and `buf` valid statistics, only ours during the call;
+    // `simple_statfs()` only reads the superblock of the dentry and always succeeds.
+    unsafe { bindings::simple_statfs(dentry.as_raw(), buf.as_raw()) };
 }

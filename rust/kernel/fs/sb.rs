@@ -319,6 +319,67 @@ pub trait Operations {
     fn show_options(_s: &SeqFile, _sb: &SuperBlock<Self::FileSystem>) -> Result {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
+
+    /// Reports the statistics of the file system of `dentry` for `statfs(2)` (`statfs`), in
+    /// place of [`Operations::STATFS`]. It can start from what libfs reports,
+    /// [`libfs::simple_statfs`](super::libfs::simple_statfs), and add counts of its own.
+    fn statfs(_dentry: &Dentry<Self::FileSystem>, _buf: &mut Kstatfs) -> Result {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+}
+
+/// File system statistics being reported to `statfs(2)` (`struct kstatfs`), which the VFS
+/// passes zeroed.
+#[repr(transparent)]
+pub struct Kstatfs(bindings::kstatfs);
+
+impl Kstatfs {
+    /// Creates a reference to the statistics at `ptr`.
+    ///
+    /// # Safety
+    ///
+    /// `ptr` must point to a valid `kstatfs` that nothing else uses for `'a`.
+    pub(crate) unsafe fn from_raw<'a>(ptr: *mut bindings::kstatfs) -> &'a mut Self {
+        // SAFETY: `Kstatfs` is a transparent wrapper, and `ptr` is valid and ours for `'a`
+        // (safety requirements).
+        unsafe { &mut *ptr.cast() }
+    }
+
+    /// Returns the raw pointer to the statistics.
+    pub(crate) fn as_raw(&mut self) -> *mut bindings::kstatfs {
+        &mut self.0
+    }
+
+    /// Returns the total number of blocks (`f_blocks`), of [`Kstatfs::block_size`] bytes.
+    pub fn blocks(&self) -> u64 {
+        self.0.f_blocks
+    }
+
+    /// Returns the block size (`f_bsize`).
+    pub fn block_size(&self) -> i64 {
+        self.0.f_bsize as i64
+    }
+
+    /// Returns the total number of inodes (`f_files`).
+    pub fn files(&self) -> u64 {
+        self.0.f_files
+    }
+
+    /// Sets the total, free and available (to unprivileged users) numbers of blocks
+    /// (`f_blocks`, `f_bfree`, `f_bavail`).
+    pub fn set_blocks(&mut self, total: u64, free: u64, available: u64) -> &mut Self {
+        self.0.f_blocks = total;
+        self.0.f_bfree = free;
+        self.0.f_bavail = available;
+        self
+    }
+
+    /// Sets the total and free numbers of inodes (`f_files`, `f_ffree`).
+    pub fn set_files(&mut self, total: u64, free: u64) -> &mut Self {
+        self.0.f_files = total;
+        self.0.f_ffree = free;
+        self
+    }
 }
 
 inode::c_slot!(
@@ -367,7 +428,7 @@ impl<T: FileSystem> Ops<T> {
                 alloc_inode: inode::alloc_inode_callback::<T>(),
                 destroy_inode: inode::destroy_inode_callback::<T>(),
                 free_inode: inode::free_inode_callback::<T>(),
-                statfs: U::STATFS.0,
+                statfs: inode::slot!(U::HAS_STATFS, statfs_callback::<U>, U::STATFS.0, "statfs"),
                 drop_inode: U::DROP_INODE.0,
                 show_options: if U::HAS_SHOW_OPTIONS {
                     Some(show_options_callback::<U>)
@@ -397,6 +458,27 @@ unsafe extern "C" fn show_options_callback<U: Operations>(
         // SAFETY: `root` is the root dentry of a mounted, hence ready, `U::FileSystem` superblock.
         let sb = unsafe { Dentry::<U::FileSystem>::from_raw(root) }.super_block();
         U::show_options(seq, sb)?;
+        Ok(0)
+    })
+}
+
+/// `super_operations::statfs`.
+///
+/// # Safety
+///
+/// Called by the VFS (`statfs_by_dentry()`) with a valid dentry of a ready `U::FileSystem`
+/// superblock and a valid, zeroed `kstatfs` that only this call uses.
+unsafe extern "C" fn statfs_callback<U: Operations>(
+    dentry: *mut bindings::dentry,
+    buf: *mut bindings::kstatfs,
+) -> c_int {
+    from_result(|| {
+        // SAFETY: `dentry` is a valid dentry of a ready `U::FileSystem` superblock, valid
+        // during the call (safety requirements).
+        let dentry = unsafe { Dentry::<U::FileSystem>::from_raw(dentry) };
+        // SAFETY: `buf` is valid and only used by this call (safety requirements).
+        let buf = unsafe { Kstatfs::from_raw(buf) };
+        U::statfs(dentry, buf)?;
         Ok(0)
     })
 }

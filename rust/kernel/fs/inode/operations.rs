@@ -295,6 +295,7 @@ macro_rules! slot {
         }
     }};
 }
+pub(crate) use slot;
 
 /// A table of inode operations (`struct inode_operations`) for inodes of file system `T`, whose
 /// address space must provide `P` ([`PageCache`]).
