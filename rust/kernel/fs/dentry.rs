@@ -166,6 +166,17 @@ unsafe fn stable_name<'a, T: FileSystem>(dentry: &'a Dentry<T>) -> &'a [u8] {
     }
 }
 
+/// Returns the inode of the parent of `dentry`.
+///
+/// # Safety
+///
+/// The parent of `dentry` must not change during the call (e.g. because it is locked).
+unsafe fn parent_inode<T: FileSystem>(dentry: &Dentry<T>) -> *mut bindings::inode {
+    // SAFETY: The dentry is valid, and so is its stable parent (safety requirements), which is a
+    // directory and thus positive.
+    unsafe { (*(*dentry.as_raw()).d_parent).d_inode }
+}
+
 /// A dentry being looked up by `lookup`: negative and not yet in the dcache's hash table (or
 /// in-lookup), its parent directory locked at least shared.
 ///
@@ -373,6 +384,17 @@ impl<'a, T: FileSystem> RenameSource<'a, T> {
         unsafe { stable_name(self.dentry) }
     }
 
+    /// Returns the raw pointer to the dentry.
+    pub(crate) fn as_raw(&self) -> *mut bindings::dentry {
+        self.dentry.as_raw()
+    }
+
+    /// Returns `true` if the entry is in directory `dir`.
+    pub(crate) fn is_in(&self, dir: &Inode<T>) -> bool {
+        // SAFETY: The parent is stable (type invariant).
+        unsafe { parent_inode(self.dentry) == dir.as_raw() }
+    }
+
     /// Returns the inode being renamed.
     pub fn inode(&self) -> &Inode<T> {
         // SAFETY: The dentry is positive and its inode stable (type invariant).
@@ -439,6 +461,17 @@ impl<'a, T: FileSystem> RenameTarget<'a, T> {
     /// Returns the inode, `None` for a target that does not exist.
     pub fn inode(&self) -> Option<&Inode<T>> {
         self.dentry.inode()
+    }
+
+    /// Returns the raw pointer to the dentry.
+    pub(crate) fn as_raw(&self) -> *mut bindings::dentry {
+        self.dentry.as_raw()
+    }
+
+    /// Returns `true` if the entry is in directory `dir`.
+    pub(crate) fn is_in(&self, dir: &Inode<T>) -> bool {
+        // SAFETY: The parent is stable (type invariant).
+        unsafe { parent_inode(self.dentry) == dir.as_raw() }
     }
 
     /// Returns the inode of a positive target that the rename replaces, locked exclusively, so

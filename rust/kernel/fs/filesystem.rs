@@ -799,7 +799,7 @@ impl<T: FileSystem> FileSystemType<T> {
 ///     dentry::{self, Child, Negative, Removed, RenameSource, RenameTarget},
 ///     filesystem::{FileSystem, FileSystemType, Registration},
 ///     idmap::MntIdmap,
-///     inode::{self, Inode, Ino, Mode, Owned, RenameFlags, Type},
+///     inode::{self, AttrChange, Inode, Ino, Mode, Owned, RenameFlags, Type},
 ///     kern_mount::KernMount,
 ///     libfs,
 ///     lock::{Exclusive, Locked},
@@ -862,6 +862,26 @@ impl<T: FileSystem> FileSystemType<T> {
 ///     }
 /// }
 ///
+/// struct FileIOps;
+///
+/// #[vtable]
+/// impl inode::Operations for FileIOps {
+///     type FileSystem = TagFs;
+///
+///     /// Sizes up to 4096 bytes; a size change updates the times, as in tmpfs.
+///     fn setattr(idmap: &MntIdmap, change: AttrChange<'_, TagFs>) -> Result {
+///         let resized = change.size().filter(|&size| size != change.inode().size());
+///         if resized.is_some_and(|size| size > 4096) {
+///             return Err(EFBIG);
+///         }
+///         libfs::simple_setattr(idmap, &change)?;
+///         if resized.is_some() {
+///             change.inode().touch_mtime_ctime();
+///         }
+///         Ok(())
+///     }
+/// }
+///
 /// struct SuperOps;
 ///
 /// #[vtable]
@@ -906,7 +926,8 @@ impl<T: FileSystem> FileSystemType<T> {
 ///     ) -> Result {
 ///         let tag = dentry.name().len() as u64;
 ///         let park = dentry.name() == b"park";
-///         dentry.make_persistent(new_inode(dir.super_block(), Some(dir), mode, tag)?)?;
+///         let inode = new_inode(dir.super_block(), Some(dir), mode, tag)?;
+///         dentry.make_persistent(inode.set_iops(inode::Ops::of::<FileIOps>()))?;
 ///         dir.touch_mtime_ctime();
 ///         if park {
 ///             let owned: KBox<Owned<TagFs>> = KBox::new(dir.to_owned()?, GFP_KERNEL)?;
@@ -931,14 +952,18 @@ impl<T: FileSystem> FileSystemType<T> {
 ///     }
 ///
 ///     fn rename(
-///         _: &MntIdmap,
+///         idmap: &MntIdmap,
 ///         old_dir: &Locked<'_, Inode<TagFs>, Exclusive>,
 ///         old: RenameSource<'_, TagFs>,
-///         _new_dir: &Locked<'_, Inode<TagFs>, Exclusive>,
+///         new_dir: &Locked<'_, Inode<TagFs>, Exclusive>,
 ///         new: RenameTarget<'_, TagFs>,
 ///         flags: RenameFlags,
 ///     ) -> Result {
-///         // Plain renames only; the VFS moves the dentry. A replaced target loses its link.
+///         // Exchanges as libfs does them.
+///         if flags.contains(RenameFlags::EXCHANGE) {
+///             return libfs::simple_rename(idmap, old_dir, &old, new_dir, &new, flags);
+///         }
+///         // Plain renames in Rust; the VFS moves the dentry. A replaced target loses its link.
 ///         if flags.bits() != 0 {
 ///             return Err(EINVAL);
 ///         }
@@ -980,6 +1005,19 @@ impl<T: FileSystem> FileSystemType<T> {
 ///     assert_eq!(m.rename(c"", c"even2", c"", c"x", RenameFlags::WHITEOUT.bits()), Err(EINVAL));
 ///     assert_eq!(m.stat(c"odd").err(), Some(ENOENT));
 ///     assert_eq!(m.stat(c"even2")?.nlink, 1);
+///     // A Rust `setattr` checks the size, then lets `simple_setattr()` apply it.
+///     m.truncate(c"even2", 100)?;
+///     assert_eq!(m.stat(c"even2")?.size, 100);
+///     assert_eq!(m.truncate(c"even2", 4097), Err(EFBIG));
+///     assert_eq!(m.stat(c"even2")?.size, 100);
+///     // `simple_rename()` swaps two entries.
+///     m.create(c"", c"four", 0o644)?;
+///     let (four, even2) = (m.stat(c"four")?.ino, m.stat(c"even2")?.ino);
+///     m.rename(c"", c"four", c"", c"even2", RenameFlags::EXCHANGE.bits())?;
+///     assert_eq!((m.stat(c"four")?.ino, m.stat(c"even2")?.ino), (even2, four));
+///     // The inodes, with their tags, went along: `even2` now has the even tag.
+///     assert_eq!(m.unlink(c"", c"even2"), Err(EPERM));
+///     m.unlink(c"", c"four")?;
 /// }
 /// // The last mount is gone and the superblock with it: all data is dropped.
 /// assert_eq!(LIVE.load(Ordering::Relaxed), live);

@@ -13,9 +13,14 @@
 //!
 //! C header: [`include/linux/fs.h`](srctree/include/linux/fs.h)
 
+mod attr;
 mod data;
 mod operations;
 
+pub use attr::{
+    AttrChange,
+    AttrMask, //
+};
 pub(crate) use data::{
     alloc_inode_callback,
     destroy_inode_callback,

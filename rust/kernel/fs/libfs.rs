@@ -40,15 +40,20 @@ use super::{
     dentry::{
         Child,
         Dentry,
-        Removed, //
+        Removed,
+        RenameSource,
+        RenameTarget, //
     },
     filesystem::FileSystem,
+    idmap::MntIdmap,
     inode::{
+        AttrChange,
         Getattr,
         Inode,
         Link,
         Lookup,
         Rename,
+        RenameFlags,
         Rmdir,
         Setattr,
         Unlink, //
@@ -67,6 +72,7 @@ use crate::{
     bindings,
     error::{
         code::*,
+        to_result,
         Result, //
     },
 };
@@ -142,4 +148,49 @@ pub fn simple_statfs<T: FileSystem>(dentry: &Dentry<T>, buf: &mut Kstatfs) {
     // SAFETY: `dentry` is a valid dentry and `buf` valid statistics, only ours during the call;
     // `simple_statfs()` only reads the superblock of the dentry and always succeeds.
     unsafe { bindings::simple_statfs(dentry.as_raw(), buf.as_raw()) };
+}
+
+/// Does what `simple_rename()` does, from a Rust `rename` with its arguments: `RENAME_EXCHANGE`
+/// swaps the two entries, otherwise a target is replaced (`ENOTEMPTY` for a directory kept in
+/// the dcache with positive children) and the link counts and times are updated; other flags
+/// than `RENAME_NOREPLACE` fail with `EINVAL`, and `EINVAL` too if `old` or `new` is not in the
+/// directory given for it. A replaced persistent target is unpinned by the time `rename`
+/// returns.
+pub fn simple_rename<T: FileSystem>(
+    idmap: &MntIdmap,
+    old_dir: &Locked<'_, Inode<T>, Exclusive>,
+    old: &RenameSource<'_, T>,
+    new_dir: &Locked<'_, Inode<T>, Exclusive>,
+    new: &RenameTarget<'_, T>,
+    flags: RenameFlags,
+) -> Result {
+    if !old.is_in(old_dir) || !new.is_in(new_dir) {
+        return Err(EINVAL);
+    }
+    // SAFETY:
+    // - `old` and `new` are the entries of a rename in `old_dir` and `new_dir` (checked above),
+    //   which are locked exclusively, with the inodes of the entries locked as `vfs_rename()`
+    //   locks them (`Locked`, `RenameSource` and `RenameTarget` invariants).
+    // - `idmap` is a valid idmap.
+    to_result(unsafe {
+        bindings::simple_rename(
+            idmap.as_raw(),
+            old_dir.as_raw(),
+            old.as_raw(),
+            new_dir.as_raw(),
+            new.as_raw(),
+            flags.bits(),
+        )
+    })
+}
+
+/// Does what `simple_setattr()` does, from a Rust `setattr`: checks that the caller may make
+/// `change` (`setattr_prepare()`), then applies it to the inode, truncating the page cache on a
+/// size change (`truncate_setsize()`), without updating the times for it.
+pub fn simple_setattr<T: FileSystem>(idmap: &MntIdmap, change: &AttrChange<'_, T>) -> Result {
+    let (dentry, attr) = change.as_raw();
+    // SAFETY: `dentry` is positive with its inode locked exclusively, and `attr` is the valid
+    // `iattr` of the call, only used by this task (`AttrChange` invariants), as `setattr` gets
+    // them; `idmap` is a valid idmap.
+    to_result(unsafe { bindings::simple_setattr(idmap.as_raw(), dentry, attr) })
 }

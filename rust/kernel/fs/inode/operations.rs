@@ -12,6 +12,7 @@
 //! C header: [`include/linux/fs.h`](srctree/include/linux/fs.h)
 
 use super::{
+    AttrChange,
     Dev,
     Inode,
     Mode, //
@@ -209,6 +210,15 @@ pub trait Operations {
     ) -> Result<Opened<'a>> {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
+
+    /// Applies `change` to the attributes of its inode (`setattr`), in place of
+    /// [`Operations::SETATTR`]; the inode is locked exclusively. It can check or add behaviour
+    /// and apply the change as libfs does with
+    /// [`libfs::simple_setattr`](crate::fs::libfs::simple_setattr), which also checks that the
+    /// caller may make it (`setattr_prepare()`).
+    fn setattr(_idmap: &MntIdmap, _change: AttrChange<'_, Self::FileSystem>) -> Result {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
 }
 
 /// Declares the type of a slot of an operation table that a C implementation can fill.
@@ -351,7 +361,12 @@ impl<T: FileSystem> Ops<T> {
                 unlink: slot!(U::HAS_UNLINK, unlink_callback::<U>, U::UNLINK.0, "unlink"),
                 rmdir: slot!(U::HAS_RMDIR, rmdir_callback::<U>, U::RMDIR.0, "rmdir"),
                 rename: slot!(U::HAS_RENAME, rename_callback::<U>, U::RENAME.0, "rename"),
-                setattr: U::SETATTR.0,
+                setattr: slot!(
+                    U::HAS_SETATTR,
+                    setattr_callback::<U>,
+                    U::SETATTR.0,
+                    "setattr"
+                ),
                 getattr: U::GETATTR.0,
                 create: if U::HAS_CREATE {
                     Some(create_callback::<U>)
@@ -664,6 +679,31 @@ unsafe extern "C" fn rename_callback<U: Operations>(
             // requirements); a replaced persistent target loses its name, as in `simple_rename()`.
             unsafe { dentry::make_discardable(new_dentry) };
         }
+        Ok(0)
+    })
+}
+
+/// `inode_operations::setattr`.
+///
+/// # Safety
+///
+/// Called by `notify_change()` with a valid idmap, a positive dentry of `U::FileSystem` whose
+/// inode is locked exclusively, and a valid `iattr` that only this call uses.
+unsafe extern "C" fn setattr_callback<U: Operations>(
+    idmap: *mut bindings::mnt_idmap,
+    dentry: *mut bindings::dentry,
+    attr: *mut bindings::iattr,
+) -> c_int {
+    from_result(|| {
+        // SAFETY: Valid arguments for the call, with the inode of `dentry` locked exclusively
+        // (safety requirements).
+        let (idmap, change) = unsafe {
+            (
+                MntIdmap::from_raw(idmap),
+                AttrChange::from_raw(dentry, attr),
+            )
+        };
+        U::setattr(idmap, change)?;
         Ok(0)
     })
 }
