@@ -315,12 +315,12 @@ struct Private<T: FileSystem> {
 ///
 /// # Invariants
 ///
-/// - `state` is [`UNREGISTERED`] while the C type is not on the list of file system types and
-///   no context or superblock of it is in use; [`REGISTERED`] while contexts of it may be
-///   created; [`BUSY`] while one thread registers or unregisters it.
+/// - `state` is `UNREGISTERED` while the C type is not on the list of file system types and
+///   no context or superblock of it is in use; `REGISTERED` while contexts of it may be
+///   created; `BUSY` while one thread registers or unregisters it.
 /// - `users` counts the `fs_context`s and superblocks of the type that are alive; it is zero in
-///   the [`UNREGISTERED`] state.
-/// - While `users` is not zero or the state is [`REGISTERED`], `inode_cache` is the inode cache
+///   the `UNREGISTERED` state.
+/// - While `users` is not zero or the state is `REGISTERED`, `inode_cache` is the inode cache
 ///   of `T` (see [`FileSystem::InodeData`]) and does not change.
 /// - `fs` is either all zeroes (never registered) or set up for `T` and owned by `fs.owner`.
 #[repr(C)]
@@ -345,6 +345,12 @@ const REGISTERED: u8 = 2;
 unsafe impl<T: FileSystem> Sync for FileSystemType<T> {}
 // SAFETY: As above; a file system type may be unregistered from any thread.
 unsafe impl<T: FileSystem> Send for FileSystemType<T> {}
+
+impl<T: FileSystem> Default for FileSystemType<T> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
 
 impl<T: FileSystem> FileSystemType<T> {
     /// Creates the type, unregistered, to be put in a `static`.
