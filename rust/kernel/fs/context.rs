@@ -178,22 +178,40 @@ impl UserNamespace {
         unsafe { &*ptr.cast() }
     }
 
+    /// Returns the initial user namespace (`init_user_ns`), whose ids `/proc/mounts` shows.
+    pub fn init() -> &'static Self {
+        // SAFETY: `init_user_ns` is a static, valid user namespace that is never freed.
+        unsafe { Self::from_raw(&raw mut bindings::init_user_ns) }
+    }
+
     /// Returns the raw pointer.
     pub fn as_raw(&self) -> *mut bindings::user_namespace {
         self.0.get()
     }
 
-    /// Returns `true` if `uid` has a mapping in this namespace (`kuid_has_mapping()`).
-    pub fn has_uid(&self, uid: Kuid) -> bool {
+    /// Returns `uid` as seen in this namespace (`from_kuid()`), `None` if it has no mapping.
+    pub fn uid_of(&self, uid: Kuid) -> Option<u32> {
         // SAFETY: By the type invariant the namespace is valid; `from_kuid` has no other
         // precondition.
-        unsafe { bindings::from_kuid(self.as_raw(), uid.into_raw()) != u32::MAX }
+        let id = unsafe { bindings::from_kuid(self.as_raw(), uid.into_raw()) };
+        (id != u32::MAX).then_some(id)
+    }
+
+    /// Returns `gid` as seen in this namespace (`from_kgid()`), `None` if it has no mapping.
+    pub fn gid_of(&self, gid: Kgid) -> Option<u32> {
+        // SAFETY: By the type invariant the namespace is valid; `from_kgid` has no other
+        // precondition.
+        let id = unsafe { bindings::from_kgid(self.as_raw(), gid.into_raw()) };
+        (id != u32::MAX).then_some(id)
+    }
+
+    /// Returns `true` if `uid` has a mapping in this namespace (`kuid_has_mapping()`).
+    pub fn has_uid(&self, uid: Kuid) -> bool {
+        self.uid_of(uid).is_some()
     }
 
     /// Returns `true` if `gid` has a mapping in this namespace (`kgid_has_mapping()`).
     pub fn has_gid(&self, gid: Kgid) -> bool {
-        // SAFETY: By the type invariant the namespace is valid; `from_kgid` has no other
-        // precondition.
-        unsafe { bindings::from_kgid(self.as_raw(), gid.into_raw()) != u32::MAX }
+        self.gid_of(gid).is_some()
     }
 }

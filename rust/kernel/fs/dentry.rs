@@ -400,6 +400,38 @@ impl<'a, T: FileSystem> RenameSource<'a, T> {
         // SAFETY: The dentry is positive and its inode stable (type invariant).
         unsafe { Inode::from_raw((*self.dentry.as_raw()).d_inode) }
     }
+
+    pub(crate) fn qstr(&self) -> *const bindings::qstr {
+        // SAFETY: The dentry is valid.
+        unsafe { &raw const (*self.dentry.as_raw()).__bindgen_anon_1.d_name }
+    }
+}
+
+impl<'a, T: FileSystem<Dentries = Persistent>> RenameSource<'a, T> {
+    /// Puts `inode`, a whiteout (a character device with device number 0:0), in place of the
+    /// source, as `RENAME_WHITEOUT` asks: under a new persistent dentry of the same name in the
+    /// same directory (`d_alloc()`, `d_make_persistent()`), which lookups find once the VFS has
+    /// moved the source (as tmpfs does it).
+    ///
+    /// Fails with `EXDEV`, dropping the inode, if it belongs to another superblock.
+    pub fn whiteout<P: PageCache>(&self, inode: inode::New<'_, T, P>) -> Result {
+        let dentry = self.dentry.as_raw();
+        // SAFETY: The dentry is valid and its parent and name are stable (type invariant), so
+        // they can be read and passed to `d_alloc()`, which copies the name.
+        let whiteout = unsafe { bindings::d_alloc((*dentry).d_parent, self.qstr()) };
+        if whiteout.is_null() {
+            return Err(ENOMEM);
+        }
+        let res = inode.finish(self.dentry.super_block_ptr(), |inode| {
+            // SAFETY: `whiteout` is a new negative child of the locked parent of the source
+            // (type invariant), and the inode is new; the dentry takes the inode reference.
+            unsafe { bindings::d_make_persistent(whiteout, inode) };
+        });
+        // SAFETY: We own the reference `d_alloc()` returned; a persistent whiteout keeps the
+        // pinning one.
+        unsafe { bindings::dput(whiteout) };
+        res
+    }
 }
 
 /// The target of `rename`: a negative or positive dentry whose parent directory is locked
@@ -494,8 +526,46 @@ impl<'a, T: FileSystem> RenameTarget<'a, T> {
     }
 }
 
+/// The existing entry that `link` gives another name: positive, its inode locked exclusively
+/// (`vfs_link()`).
+///
+/// # Invariants
+///
+/// `dentry` is positive and the `i_rwsem` of its inode is held exclusively for `'a`, so its
+/// inode is stable.
+pub struct LinkSource<'a, T: FileSystem> {
+    dentry: &'a Dentry<T>,
+}
+
+impl<'a, T: FileSystem> LinkSource<'a, T> {
+    /// Creates a [`LinkSource`] from a raw pointer.
+    ///
+    /// # Safety
+    ///
+    /// `ptr` must be a valid positive dentry of type `T` whose inode is locked exclusively for
+    /// `'a`.
+    pub(crate) unsafe fn from_raw(ptr: *mut bindings::dentry) -> Self {
+        Self {
+            // SAFETY: By the safety requirements, `ptr` is a valid dentry of type `T` for `'a`.
+            dentry: unsafe { Dentry::from_raw(ptr) },
+        }
+    }
+
+    /// Returns the inode getting another name, which is locked exclusively.
+    pub fn inode(&self) -> Locked<'_, Inode<T>, Exclusive> {
+        // SAFETY: The dentry is positive and its inode stable (type invariant).
+        let inode = unsafe { Inode::from_raw((*self.dentry.as_raw()).d_inode) };
+        // SAFETY: The inode is locked exclusively for `'a` (type invariant), longer than `'_`.
+        unsafe { Locked::new(inode) }
+    }
+
+    pub(crate) fn as_raw(&self) -> *mut bindings::dentry {
+        self.dentry.as_raw()
+    }
+}
+
 /// A negative dentry whose parent directory is locked exclusively, to be instantiated by
-/// `create`, `mkdir`, `mknod` or `symlink`.
+/// `create`, `mkdir`, `mknod`, `symlink` or `link`.
 ///
 /// # Invariants
 ///
@@ -528,6 +598,10 @@ impl<'a, T: FileSystem> Negative<'a, T> {
     pub(crate) fn qstr(&self) -> *const bindings::qstr {
         // SAFETY: The dentry is valid.
         unsafe { &raw const (*self.dentry.as_raw()).__bindgen_anon_1.d_name }
+    }
+
+    pub(crate) fn as_raw(&self) -> *mut bindings::dentry {
+        self.dentry.as_raw()
     }
 }
 

@@ -55,6 +55,7 @@ use super::{
     },
     dentry::{
         Negative,
+        RenameSource,
         TmpFile, //
     },
     file_operations::FileOps,
@@ -388,6 +389,59 @@ impl<T: FileSystem> Drop for Owned<T> {
     }
 }
 
+/// An inode being evicted (`evict_inode`): it has no users left, is no longer in the inode
+/// cache, and is freed once the callback returns. Only what it was can be read, not new
+/// references taken.
+///
+/// # Invariants
+///
+/// `inode` is an inode of `T` being evicted (`I_FREEING`), valid for `'a`, with its data (if
+/// any) still initialised.
+pub struct Evicting<'a, T: FileSystem> {
+    inode: &'a Inode<T>,
+}
+
+impl<'a, T: FileSystem> Evicting<'a, T> {
+    /// Creates an [`Evicting`] from a raw pointer.
+    ///
+    /// # Safety
+    ///
+    /// `ptr` must be an inode of a superblock of type `T` that `evict()` is evicting, valid for
+    /// `'a`.
+    pub(crate) unsafe fn from_raw(ptr: *mut bindings::inode) -> Self {
+        // INVARIANT: The data is dropped later, in `destroy_inode`.
+        Self {
+            // SAFETY: `ptr` is a valid inode of type `T` for `'a` (safety requirements).
+            inode: unsafe { Inode::from_raw(ptr) },
+        }
+    }
+
+    /// Returns the inode number.
+    pub fn ino(&self) -> Ino {
+        self.inode.ino()
+    }
+
+    /// Returns the mode.
+    pub fn mode(&self) -> Mode {
+        self.inode.mode()
+    }
+
+    /// Returns the link count: zero unless the superblock is being shut down.
+    pub fn nlink(&self) -> u32 {
+        self.inode.nlink()
+    }
+
+    /// Returns the file system's data for this inode.
+    pub fn data(&self) -> &T::InodeData {
+        self.inode.data()
+    }
+
+    /// Returns the superblock the inode belongs to.
+    pub fn super_block(&self) -> &SuperBlock<T> {
+        self.inode.super_block()
+    }
+}
+
 impl<T: FileSystem> Inode<T> {
     /// Creates a reference to an inode from a raw pointer.
     ///
@@ -626,11 +680,20 @@ impl<'a, T: FileSystem> New<'a, T> {
         }
     }
 
-    /// Sets the address space (page cache) operations, whose kind the builder takes on.
+    /// Sets the address space (page cache) operations, whose kind the builder takes on. If they
+    /// have a Rust `invalidate_folio` or `release_folio`, the page cache calls it for every
+    /// folio (`mapping_set_release_always()`).
     pub fn set_aops<Q: PageCache>(self, aops: &'static AddressSpaceOps<T, Q>) -> New<'a, T, Q> {
         // SAFETY: The inode is valid and only we set it up (type invariant); `i_mapping` of a
         // new inode points to its embedded `i_data`.
-        unsafe { (*(*self.raw()).i_mapping).a_ops = aops.as_raw() };
+        let mapping = unsafe { (*self.raw()).i_mapping };
+        // SAFETY: `mapping` is the new inode's valid `i_data`, which only we set up.
+        unsafe {
+            (*mapping).a_ops = aops.as_raw();
+            if aops.release_always() {
+                bindings::mapping_set_release_always(mapping);
+            }
+        }
         let me = ManuallyDrop::new(self);
         // INVARIANT: The same inode and reference, now with address space operations of kind `Q`.
         New {
@@ -684,6 +747,20 @@ impl<'a, T: FileSystem, P: PageCache> New<'a, T, P> {
         let dir = dir.map_or(ptr::null(), |d| d.as_raw().cast_const());
         // SAFETY: The inode is new and owned by us; `idmap` and `dir` are valid.
         unsafe { bindings::inode_init_owner(idmap.as_raw(), self.raw(), dir, mode.0) };
+        self
+    }
+
+    /// Sets the owner, e.g. to the one given as a mount option for a root directory.
+    pub fn set_uid(self, uid: Kuid) -> Self {
+        // SAFETY: The inode is new and owned by us; nothing else writes its owner yet.
+        unsafe { (*self.raw()).i_uid = uid.into_raw() };
+        self
+    }
+
+    /// Sets the group, as [`New::set_uid`] sets the owner.
+    pub fn set_gid(self, gid: Kgid) -> Self {
+        // SAFETY: The inode is new and owned by us; nothing else writes its group yet.
+        unsafe { (*self.raw()).i_gid = gid.into_raw() };
         self
     }
 
@@ -835,7 +912,8 @@ impl<'a, T: FileSystem, P: PageCache> New<'a, T, P> {
 }
 
 /// A dentry that a new inode is about to be attached to, whose name is stable: a [`Negative`]
-/// dentry under a locked parent, or the private dentry of a [`TmpFile`].
+/// dentry under a locked parent, the private dentry of a [`TmpFile`], or the whiteout that
+/// replaces a [`RenameSource`].
 ///
 /// This trait is sealed: only the kernel crate implements it.
 pub trait NewEntry<T: FileSystem>: private::Sealed {
@@ -852,6 +930,13 @@ impl<T: FileSystem> private::Sealed for Negative<'_, T> {}
 impl<T: FileSystem> NewEntry<T> for Negative<'_, T> {
     fn qstr(&self) -> *const bindings::qstr {
         Negative::qstr(self)
+    }
+}
+
+impl<T: FileSystem> private::Sealed for RenameSource<'_, T> {}
+impl<T: FileSystem> NewEntry<T> for RenameSource<'_, T> {
+    fn qstr(&self) -> *const bindings::qstr {
+        RenameSource::qstr(self)
     }
 }
 

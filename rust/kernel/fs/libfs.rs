@@ -40,6 +40,9 @@ use super::{
     dentry::{
         Child,
         Dentry,
+        LinkSource,
+        Negative,
+        Persistent,
         Removed,
         RenameSource,
         RenameTarget, //
@@ -76,6 +79,8 @@ use crate::{
         Result, //
     },
 };
+
+pub use super::address_space::simple_write_begin;
 
 /// `simple_lookup()`: a name that is not in the dcache does not exist (it adds a negative dentry
 /// that is dropped once unused). For file systems whose whole tree is in the dcache, made of
@@ -122,6 +127,22 @@ pub fn simple_unlink<'a, T: FileSystem>(
     // (`Locked`, `Child` invariants), as `unlink` holds them.
     unsafe { bindings::__simple_unlink(dir.as_raw(), child.as_raw()) };
     child.removed()
+}
+
+/// Does what `simple_link()` does, from a Rust `link`: gives the inode of `old` the name of
+/// `dentry` in `dir`, incrementing its link count, updating the times, and pinning the new
+/// dentry as [`Negative::make_persistent`] does.
+pub fn simple_link<T: FileSystem<Dentries = Persistent>>(
+    old: &LinkSource<'_, T>,
+    dir: &Locked<'_, Inode<T>, Exclusive>,
+    dentry: Negative<'_, T>,
+) {
+    // SAFETY:
+    // - `old` is positive with its inode locked exclusively, `dentry` is a negative child of
+    //   `dir`, which is locked exclusively (`LinkSource`, `Negative`, `Locked` invariants), as
+    //   `link` holds them; the VFS checked that they share a superblock.
+    // - `simple_link()` always succeeds; the new dentry takes the inode reference it adds.
+    unsafe { bindings::simple_link(old.as_raw(), dir.as_raw(), dentry.as_raw()) };
 }
 
 /// Does what `simple_rmdir()` does for `child`, a directory in `dir`, from a Rust `rmdir`:

@@ -320,6 +320,14 @@ pub trait Operations {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
 
+    /// Runs when an inode is evicted (`evict_inode`), before its page cache is dropped and it is
+    /// marked clean (`truncate_inode_pages_final()`, `clear_inode()`, which the abstraction
+    /// calls after it): the place to give back what the inode held, such as its share of a
+    /// limit on the number of inodes.
+    fn evict_inode(_inode: &inode::Evicting<'_, Self::FileSystem>) {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
     /// Reports the statistics of the file system of `dentry` for `statfs(2)` (`statfs`), in
     /// place of [`Operations::STATFS`]. It can start from what libfs reports,
     /// [`libfs::simple_statfs`](super::libfs::simple_statfs), and add counts of its own.
@@ -430,6 +438,11 @@ impl<T: FileSystem> Ops<T> {
                 free_inode: inode::free_inode_callback::<T>(),
                 statfs: inode::slot!(U::HAS_STATFS, statfs_callback::<U>, U::STATFS.0, "statfs"),
                 drop_inode: U::DROP_INODE.0,
+                evict_inode: if U::HAS_EVICT_INODE {
+                    Some(evict_inode_callback::<U>)
+                } else {
+                    None
+                },
                 show_options: if U::HAS_SHOW_OPTIONS {
                     Some(show_options_callback::<U>)
                 } else {
@@ -481,4 +494,25 @@ unsafe extern "C" fn statfs_callback<U: Operations>(
         U::statfs(dentry, buf)?;
         Ok(0)
     })
+}
+
+/// `super_operations::evict_inode`.
+///
+/// # Safety
+///
+/// Called by `evict()` with an inode of `U::FileSystem` that it is evicting (`I_FREEING`), whose
+/// page cache is not yet dropped.
+unsafe extern "C" fn evict_inode_callback<U: Operations>(inode: *mut bindings::inode) {
+    // SAFETY: `inode` is an inode of `U::FileSystem` being evicted, valid during the call (safety
+    // requirements).
+    U::evict_inode(&unsafe { inode::Evicting::from_raw(inode) });
+    // SAFETY:
+    // - `inode` is valid and being evicted (safety requirements): nothing else uses its page
+    //   cache, which is dropped here.
+    // - `clear_inode()` then marks it clean, as `evict()` does for file systems without
+    //   `evict_inode`.
+    unsafe {
+        bindings::truncate_inode_pages_final(&raw mut (*inode).i_data);
+        bindings::clear_inode(inode);
+    }
 }

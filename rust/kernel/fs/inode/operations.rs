@@ -33,6 +33,7 @@ use crate::{
         dentry::{
             self,
             Child,
+            LinkSource,
             Looked,
             Negative,
             Opened,
@@ -78,6 +79,11 @@ impl RenameFlags {
     pub const fn contains(self, other: Self) -> bool {
         self.0 & other.0 == other.0
     }
+
+    /// Returns these flags without those of `other`.
+    pub const fn without(self, other: Self) -> Self {
+        Self(self.0 & !other.0)
+    }
 }
 
 /// Inode operations: each slot is a Rust method of this trait, or a C implementation named by
@@ -93,7 +99,8 @@ pub trait Operations {
     /// The C implementation of `lookup`, if it is not [`Operations::lookup`], e.g.
     /// [`libfs::SIMPLE_LOOKUP`](crate::fs::libfs::SIMPLE_LOOKUP).
     const LOOKUP: Lookup = Lookup(None);
-    /// The C implementation of `link`, e.g. [`libfs::SIMPLE_LINK`](crate::fs::libfs::SIMPLE_LINK).
+    /// The C implementation of `link`, if it is not [`Operations::link`], e.g.
+    /// [`libfs::SIMPLE_LINK`](crate::fs::libfs::SIMPLE_LINK).
     const LINK: Link = Link(None);
     /// The C implementation of `unlink`, if it is not [`Operations::unlink`].
     const UNLINK: Unlink = Unlink(None);
@@ -138,6 +145,18 @@ pub trait Operations {
         _dir: &Locked<'_, Inode<Self::FileSystem>, Exclusive>,
         _dentry: Negative<'_, Self::FileSystem>,
         _mode: Mode,
+    ) -> Result {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// Gives the inode of `old` another name, the negative `dentry` in `dir` (`link`). The VFS
+    /// has checked permissions, that `old` is not a directory and that both are on this
+    /// superblock; it holds the locks of `dir` and of the inode. A file system that keeps its
+    /// tree in the dcache can end with [`libfs::simple_link`](crate::fs::libfs::simple_link).
+    fn link(
+        _old: &LinkSource<'_, Self::FileSystem>,
+        _dir: &Locked<'_, Inode<Self::FileSystem>, Exclusive>,
+        _dentry: Negative<'_, Self::FileSystem>,
     ) -> Result {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
@@ -357,7 +376,7 @@ impl<T: FileSystem> Ops<T> {
         Self(
             bindings::inode_operations {
                 lookup: slot!(U::HAS_LOOKUP, lookup_callback::<U>, U::LOOKUP.0, "lookup"),
-                link: U::LINK.0,
+                link: slot!(U::HAS_LINK, link_callback::<U>, U::LINK.0, "link"),
                 unlink: slot!(U::HAS_UNLINK, unlink_callback::<U>, U::UNLINK.0, "unlink"),
                 rmdir: slot!(U::HAS_RMDIR, rmdir_callback::<U>, U::RMDIR.0, "rmdir"),
                 rename: slot!(U::HAS_RENAME, rename_callback::<U>, U::RENAME.0, "rename"),
@@ -585,6 +604,31 @@ unsafe extern "C" fn tmpfile_callback<U: Operations>(
         };
         // The token proves that the file was opened.
         let _opened: Opened<'_> = U::tmpfile(idmap, dir, file, Mode::from_bits(mode))?;
+        Ok(0)
+    })
+}
+
+/// `inode_operations::link`.
+///
+/// # Safety
+///
+/// Called by `vfs_link()` with `dir` locked exclusively, `dentry` a negative child of `dir`, and
+/// `old_dentry` a positive dentry of the same superblock whose inode is locked exclusively.
+unsafe extern "C" fn link_callback<U: Operations>(
+    old_dentry: *mut bindings::dentry,
+    dir: *mut bindings::inode,
+    dentry: *mut bindings::dentry,
+) -> c_int {
+    from_result(|| {
+        // SAFETY: Valid arguments, locked as the safety requirements say.
+        let (old, dir, dentry) = unsafe {
+            (
+                LinkSource::from_raw(old_dentry),
+                Locked::new(Inode::from_raw(dir)),
+                Negative::from_raw(dentry),
+            )
+        };
+        U::link(&old, &dir, dentry)?;
         Ok(0)
     })
 }
