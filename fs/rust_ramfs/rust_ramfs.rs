@@ -10,14 +10,27 @@
 
 use kernel::fs::{
     address_space::{
+        self,
         AddressSpaceOps,
-        ReadWritePages, //
+        LockedFolio,
+        ReadWritePages,
+        WriteBegin,
+        WriteFolio, //
     },
-    context::Context,
+    context::{
+        Context,
+        UserNamespace, //
+    },
     dentry::{
         self,
+        Child,
+        Dentry,
+        LinkSource,
         Negative,
         Opened,
+        Removed,
+        RenameSource,
+        RenameTarget,
         TmpFile, //
     },
     file_operations::FileOps,
@@ -31,7 +44,9 @@ use kernel::fs::{
         Dev,
         Ino,
         Inode,
+        Kgid,
         Mode,
+        RenameFlags,
         Type, //
     },
     libfs,
@@ -46,9 +61,19 @@ use kernel::fs::{
     },
 };
 use kernel::{
+    new_spinlock,
+    page::PAGE_SIZE,
     prelude::*,
     seq_file::SeqFile,
-    seq_print, //
+    seq_print,
+    sync::{
+        atomic::{
+            Atomic,
+            Relaxed, //
+        },
+        SpinLock, //
+    },
+    task::Kuid, //
 };
 
 kernel::module_fs! {
@@ -64,21 +89,176 @@ kernel::module_fs! {
 /// tools can tell the two apart.
 const RUST_RAMFS_MAGIC: u64 = 0x5252_4653;
 
+/// The mode of a whiteout, a character device (with device number 0:0, `WHITEOUT_DEV`).
+const WHITEOUT: Mode = Mode::new(Type::Chr, 0);
+
 /// Root directory mode when no `mode=` is given.
 const DEFAULT_MODE: u16 = 0o755;
 
+/// What an inode or an extra hard link takes of the `nr_inodes=` limit, as in tmpfs (whose
+/// `BOGO_INODE_SIZE` also lets extended attributes take a share).
+const BOGO_INODE_SIZE: u64 = 1024;
+
 const OPT_MODE: u8 = 0;
+const OPT_NR_INODES: u8 = 1;
+const OPT_UID: u8 = 2;
+const OPT_GID: u8 = 3;
+const OPT_INODE32: u8 = 4;
+const OPT_INODE64: u8 = 5;
+const OPT_SIZE: u8 = 6;
+const OPT_NR_BLOCKS: u8 = 7;
 
-static PARAMS: param::Table<1> = param::Table::new([param::Entry::u32oct(c"mode", OPT_MODE)]);
+static PARAMS: param::Table<8> = param::Table::new([
+    param::Entry::u32oct(c"mode", OPT_MODE),
+    param::Entry::size(c"size", OPT_SIZE),
+    param::Entry::count(c"nr_blocks", OPT_NR_BLOCKS),
+    param::Entry::count(c"nr_inodes", OPT_NR_INODES),
+    param::Entry::uid(c"uid", OPT_UID),
+    param::Entry::gid(c"gid", OPT_GID),
+    param::Entry::flag(c"inode32", OPT_INODE32),
+    param::Entry::flag(c"inode64", OPT_INODE64),
+]);
 
-/// Mount options of one superblock.
+/// Mount options of one mount or remount; `None` for options not given.
+#[derive(Default)]
 struct Options {
-    mode: u16,
+    mode: Option<u16>,
+    nr_blocks: Option<u64>,
+    nr_inodes: Option<u64>,
+    uid: Option<Kuid>,
+    gid: Option<Kgid>,
+    inode64: Option<bool>,
 }
 
-impl Default for Options {
-    fn default() -> Self {
-        Self { mode: DEFAULT_MODE }
+/// The limits of a superblock and their use, as tmpfs's fields under `stat_lock`; a maximum
+/// of zero means no limit.
+struct Limits {
+    /// In pages.
+    max_blocks: u64,
+    /// Pages in the page cache of the superblock's inodes.
+    used_blocks: u64,
+    max_inodes: u64,
+    free_ispace: u64,
+}
+
+/// Per-superblock data.
+#[pin_data]
+struct RamFsInfo {
+    mode: u16,
+    uid: Option<Kuid>,
+    gid: Option<Kgid>,
+    #[pin]
+    limits: SpinLock<Limits>,
+    /// Whether the superblock had a size limit when it was mounted: only then is there anything
+    /// to count, since a limit cannot be set on remount (as in tmpfs).
+    counts_blocks: bool,
+    /// Whether it had an inode limit when it was mounted.
+    counts_inodes: bool,
+    next_ino: Atomic<u64>,
+    inode64: Atomic<bool>,
+    /// Whether `inode32` or `inode64` was given, so `/proc/mounts` shows it.
+    show_inums: Atomic<bool>,
+}
+
+impl RamFsInfo {
+    /// Takes one inode's share of the limit (`shmem_reserve_inode()`).
+    fn reserve_inode(&self) -> Result {
+        if self.counts_inodes {
+            let mut limits = self.limits.lock();
+            if limits.max_inodes != 0 {
+                if limits.free_ispace < BOGO_INODE_SIZE {
+                    return Err(ENOSPC);
+                }
+                limits.free_ispace -= BOGO_INODE_SIZE;
+            }
+        }
+        Ok(())
+    }
+
+    /// Gives one inode's share back (`shmem_free_inode()`).
+    fn free_inode(&self) {
+        if self.counts_inodes {
+            let mut limits = self.limits.lock();
+            if limits.max_inodes != 0 {
+                limits.free_ispace += BOGO_INODE_SIZE;
+            }
+        }
+    }
+
+    /// Takes `pages` of the size limit, for pages new to the page cache
+    /// (`shmem_inode_acct_blocks()`).
+    fn charge_blocks(&self, pages: usize) -> Result {
+        let mut limits = self.limits.lock();
+        let used = limits.used_blocks + pages as u64;
+        if limits.max_blocks != 0 && used > limits.max_blocks {
+            return Err(ENOSPC);
+        }
+        limits.used_blocks = used;
+        Ok(())
+    }
+
+    /// Gives back `pages` of the size limit, for pages that left the page cache.
+    fn uncharge_blocks(&self, pages: usize) {
+        let mut limits = self.limits.lock();
+        limits.used_blocks = limits.used_blocks.saturating_sub(pages as u64);
+    }
+
+    /// Applies the limits and the inode number width of a remount, as `shmem_reconfigure()`
+    /// does: all or nothing, failing with tmpfs's message.
+    fn reconfigure(&self, opts: &Options) -> core::result::Result<(), &'static str> {
+        let mut limits = self.limits.lock();
+        let used = (limits.max_inodes * BOGO_INODE_SIZE).saturating_sub(limits.free_ispace);
+        if let Some(n) = opts.nr_blocks.filter(|&n| n != 0) {
+            if limits.max_blocks == 0 {
+                return Err("Cannot retroactively limit size");
+            }
+            if limits.used_blocks > n {
+                return Err("Too small a size for current use");
+            }
+        }
+        if let Some(n) = opts.nr_inodes.filter(|&n| n != 0) {
+            if limits.max_inodes == 0 {
+                return Err("Cannot retroactively limit inodes");
+            }
+            if n * BOGO_INODE_SIZE < used {
+                return Err("Too few inodes for current use");
+            }
+        }
+        if opts.inode64 == Some(false) && self.next_ino.load(Relaxed) > u64::from(u32::MAX) {
+            return Err("Current inum too high to switch to 32-bit inums");
+        }
+        if let Some(inode64) = opts.inode64 {
+            self.inode64.store(inode64, Relaxed);
+            self.show_inums.store(true, Relaxed);
+        }
+        if let Some(n) = opts.nr_blocks {
+            limits.max_blocks = n;
+        }
+        if let Some(n) = opts.nr_inodes {
+            limits.max_inodes = n;
+            limits.free_ispace = (n * BOGO_INODE_SIZE).saturating_sub(used);
+        }
+        Ok(())
+    }
+
+    /// Returns a new inode number, unique in the superblock: 64-bit, or with `inode32`, wrapping
+    /// around to 1 after 2^32 - 1, as in tmpfs.
+    fn next_ino(&self) -> Ino {
+        if self.inode64.load(Relaxed) {
+            return Ino(self.next_ino.fetch_add(1, Relaxed));
+        }
+        let mut ino = self.next_ino.load(Relaxed);
+        loop {
+            let next = if ino >= u64::from(u32::MAX) {
+                1
+            } else {
+                ino + 1
+            };
+            match self.next_ino.cmpxchg(ino, next, Relaxed) {
+                Ok(_) => return Ino(ino),
+                Err(current) => ino = current,
+            }
+        }
     }
 }
 
@@ -95,20 +275,60 @@ impl FileSystem for RamFs {
     type Options = Options;
     // Like ramfs, the tree is the dcache.
     type Dentries = dentry::Persistent;
-    type Data = KBox<Options>;
+    type Data = Pin<KBox<RamFsInfo>>;
     // Like ramfs, no data beside the VFS's own inodes.
     type InodeData = ();
 
-    fn parse_param(_fc: &Context, opts: &mut Options, param: param::Param<'_>) -> Result {
-        if let (OPT_MODE, param::Value::U32(mode)) = (param.opt(), param.value()) {
+    fn parse_param(fc: &Context, opts: &mut Options, param: param::Param<'_>) -> Result {
+        match (param.opt(), param.value()) {
             // Keep the permission, set-id and sticky bits only (`S_IALLUGO`).
-            opts.mode = Mode::new(Type::Dir, mode as u16).permissions();
+            (OPT_MODE, param::Value::U32(mode)) => {
+                opts.mode = Some(Mode::new(Type::Dir, mode as u16).permissions())
+            }
+            (OPT_SIZE, param::Value::Size(bytes)) => {
+                opts.nr_blocks = Some(bytes.div_ceil(PAGE_SIZE as u64))
+            }
+            (OPT_NR_BLOCKS, param::Value::Count(n)) => {
+                if n > i64::MAX as u64 {
+                    return Err(fc.invalf(fmt!("Bad value for '{}'", "nr_blocks")));
+                }
+                opts.nr_blocks = Some(n);
+            }
+            (OPT_NR_INODES, param::Value::Count(n)) => {
+                if n > u64::MAX / BOGO_INODE_SIZE {
+                    return Err(fc.invalf(fmt!("Bad value for '{}'", "nr_inodes")));
+                }
+                opts.nr_inodes = Some(n);
+            }
+            (OPT_UID, param::Value::Uid(uid)) => opts.uid = Some(uid),
+            (OPT_GID, param::Value::Gid(gid)) => opts.gid = Some(gid),
+            (OPT_INODE32, _) => opts.inode64 = Some(false),
+            (OPT_INODE64, _) => opts.inode64 = Some(true),
+            _ => {}
         }
         Ok(())
     }
 
-    fn init_data(_fc: &Context, opts: &Options) -> Result<KBox<Options>> {
-        Ok(KBox::new(Options { mode: opts.mode }, GFP_KERNEL)?)
+    fn init_data(_fc: &Context, opts: &Options) -> Result<Self::Data> {
+        let max_blocks = opts.nr_blocks.unwrap_or(0);
+        let max_inodes = opts.nr_inodes.unwrap_or(0);
+        let info = pin_init!(RamFsInfo {
+            mode: opts.mode.unwrap_or(DEFAULT_MODE),
+            uid: opts.uid,
+            gid: opts.gid,
+            limits <- new_spinlock!(Limits {
+                max_blocks,
+                used_blocks: 0,
+                max_inodes,
+                free_ispace: max_inodes * BOGO_INODE_SIZE,
+            }),
+            counts_blocks: max_blocks != 0,
+            counts_inodes: max_inodes != 0,
+            next_ino: Atomic::new(1),
+            inode64: Atomic::new(opts.inode64.unwrap_or(true)),
+            show_inums: Atomic::new(opts.inode64.is_some()),
+        });
+        KBox::pin_init(info, GFP_KERNEL)
     }
 
     fn fill_super(sb: &SuperBlock<Self, sb::New>, _fc: &Context) -> Result {
@@ -122,14 +342,24 @@ impl FileSystem for RamFs {
     }
 
     fn init_root(sb: &SuperBlock<Self>) -> Result<dentry::Root<Self>> {
-        let mode = Mode::new(Type::Dir, sb.data().mode);
-        let inode = new_inode(sb, None, mode, Dev(0)).map_err(|_| ENOMEM)?;
+        let info = sb.data();
+        let mode = Mode::new(Type::Dir, info.mode);
+        let mut inode = new_inode(sb, None, mode, Dev(0)).map_err(|_| ENOMEM)?;
+        if let Some(uid) = info.uid {
+            inode = inode.set_uid(uid);
+        }
+        if let Some(gid) = info.gid {
+            inode = inode.set_gid(gid);
+        }
         dentry::Root::new(inode)
     }
 
-    // Like ramfs, which has no `reconfigure`: a remount parses its options and applies none.
-    fn reconfigure(_sb: &SuperBlock<Self>, _fc: &Context, _opts: &Options) -> Result {
-        Ok(())
+    // As tmpfs: the limits change, if they can; the root's mode and owner do not.
+    fn reconfigure(sb: &SuperBlock<Self>, fc: &Context, opts: &Options) -> Result {
+        // The message is logged after the lock is released: logging allocates.
+        sb.data()
+            .reconfigure(opts)
+            .map_err(|msg| fc.invalf(fmt!("{msg}")))
     }
 }
 
@@ -138,15 +368,107 @@ struct SuperOps;
 #[vtable]
 impl sb::Operations for SuperOps {
     type FileSystem = RamFs;
-    const STATFS: sb::Statfs = libfs::SIMPLE_STATFS;
     const DROP_INODE: sb::DropInode = libfs::INODE_JUST_DROP;
 
     fn show_options(s: &SeqFile, sb: &SuperBlock<RamFs>) -> Result {
-        let mode = sb.data().mode;
-        if mode != DEFAULT_MODE {
-            seq_print!(s, ",mode={:o}", mode);
+        // In tmpfs's order, with ramfs's format of the mode.
+        let info = sb.data();
+        let (max_blocks, max_inodes) = {
+            let limits = info.limits.lock();
+            (limits.max_blocks, limits.max_inodes)
+        };
+        if max_blocks != 0 {
+            seq_print!(
+                s,
+                ",size={}k",
+                max_blocks.wrapping_mul(PAGE_SIZE as u64 / 1024)
+            );
+        }
+        if max_inodes != 0 {
+            seq_print!(s, ",nr_inodes={}", max_inodes);
+        }
+        if info.mode != DEFAULT_MODE {
+            seq_print!(s, ",mode={:o}", info.mode);
+        }
+        let init_ns = UserNamespace::init();
+        if let Some(uid) = info.uid.and_then(|uid| init_ns.uid_of(uid)) {
+            if uid != 0 {
+                seq_print!(s, ",uid={}", uid);
+            }
+        }
+        if let Some(gid) = info.gid.and_then(|gid| init_ns.gid_of(gid)) {
+            if gid != 0 {
+                seq_print!(s, ",gid={}", gid);
+            }
+        }
+        if info.show_inums.load(Relaxed) {
+            let bits = if info.inode64.load(Relaxed) { 64 } else { 32 };
+            seq_print!(s, ",inode{}", bits);
         }
         Ok(())
+    }
+
+    // Like ramfs, with the counts of the limits as tmpfs reports them.
+    fn statfs(dentry: &Dentry<RamFs>, buf: &mut sb::Kstatfs) -> Result {
+        libfs::simple_statfs(dentry, buf);
+        let info = dentry.super_block().data();
+        let limits = info.limits.lock();
+        if limits.max_blocks != 0 {
+            let free = limits.max_blocks.saturating_sub(limits.used_blocks);
+            buf.set_blocks(limits.max_blocks, free, free);
+        }
+        if limits.max_inodes != 0 {
+            buf.set_files(limits.max_inodes, limits.free_ispace / BOGO_INODE_SIZE);
+        }
+        Ok(())
+    }
+
+    fn evict_inode(inode: &inode::Evicting<'_, RamFs>) {
+        inode.super_block().data().free_inode();
+    }
+}
+
+/// The page cache of a superblock with a size limit: each page takes its share when it comes
+/// into the page cache, by a write or by reading or faulting in a hole, and gives it back when
+/// it leaves, only by truncation or eviction (its data has no other copy).
+struct LimitedPages;
+
+#[vtable]
+impl address_space::Operations for LimitedPages {
+    type FileSystem = RamFs;
+
+    fn read_folio(inode: &Inode<RamFs>, folio: &mut LockedFolio<'_>) -> Result {
+        inode.super_block().data().charge_blocks(folio.nr_pages())
+    }
+
+    // A folio is charged while it is up to date (ramfs's page cache has single pages). The
+    // page is taken before a new folio exists, so that a refused write leaves none behind.
+    fn write_begin<'a>(inode: &Inode<RamFs>, begin: WriteBegin<'a>) -> Result<WriteFolio<'a>> {
+        let info = inode.super_block().data();
+        let charged = !begin.has_uptodate_folio();
+        if charged {
+            info.charge_blocks(1)?;
+        }
+        let folio = libfs::simple_write_begin(begin).inspect_err(|_| {
+            if charged {
+                info.uncharge_blocks(1);
+            }
+        })?;
+        // A read that filled the folio meanwhile charged it.
+        if charged && folio.is_uptodate() {
+            info.uncharge_blocks(1);
+        }
+        Ok(folio)
+    }
+
+    fn invalidate_folio(inode: &Inode<RamFs>, folio: &LockedFolio<'_>, offset: usize, len: usize) {
+        if offset == 0 && len == folio.size() && folio.is_uptodate() {
+            inode.super_block().data().uncharge_blocks(folio.nr_pages());
+        }
+    }
+
+    fn release_folio(_inode: &Inode<RamFs>, _folio: &LockedFolio<'_>) -> bool {
+        false
     }
 }
 
@@ -156,10 +478,63 @@ struct DirOps;
 impl inode::Operations for DirOps {
     type FileSystem = RamFs;
     const LOOKUP: inode::Lookup = libfs::SIMPLE_LOOKUP;
-    const LINK: inode::Link = libfs::SIMPLE_LINK;
-    const UNLINK: inode::Unlink = libfs::SIMPLE_UNLINK;
     const RMDIR: inode::Rmdir = libfs::SIMPLE_RMDIR;
-    const RENAME: inode::Rename = libfs::SIMPLE_RENAME;
+
+    // As tmpfs: each name but the first of an O_TMPFILE takes a share of the inode limit.
+    fn link(
+        old: &LinkSource<'_, RamFs>,
+        dir: &Locked<'_, Inode<RamFs>, Exclusive>,
+        dentry: Negative<'_, RamFs>,
+    ) -> Result {
+        if old.inode().nlink() != 0 {
+            dir.super_block().data().reserve_inode()?;
+        }
+        libfs::simple_link(old, dir, dentry);
+        Ok(())
+    }
+
+    fn unlink<'a>(
+        dir: &Locked<'_, Inode<RamFs>, Exclusive>,
+        child: Child<'a, RamFs>,
+    ) -> Result<Removed<'a>> {
+        let extra_link = child.inode().nlink() > 1;
+        let removed = libfs::simple_unlink(dir, child);
+        if extra_link {
+            dir.super_block().data().free_inode();
+        }
+        Ok(removed)
+    }
+
+    fn rename(
+        idmap: &MntIdmap,
+        old_dir: &Locked<'_, Inode<RamFs>, Exclusive>,
+        old: RenameSource<'_, RamFs>,
+        new_dir: &Locked<'_, Inode<RamFs>, Exclusive>,
+        new: RenameTarget<'_, RamFs>,
+        flags: RenameFlags,
+    ) -> Result {
+        // A replaced target loses a name, as in `unlink`.
+        let extra_link = !flags.contains(RenameFlags::EXCHANGE)
+            && new.inode().is_some_and(|inode| {
+                inode.nlink() > 1 && inode.mode().file_type() != Some(Type::Dir)
+            });
+        // As tmpfs, for overlayfs: a whiteout (a 0:0 character device) takes the old name.
+        if flags.contains(RenameFlags::WHITEOUT) {
+            if !new.simple_empty() {
+                return Err(ENOTEMPTY);
+            }
+            let whiteout = new_inode(old_dir.super_block(), Some(old_dir), WHITEOUT, Dev(0))?
+                .init_security(old_dir, &old)?;
+            old.whiteout(whiteout)?;
+            old_dir.touch_mtime_ctime();
+        }
+        let flags = flags.without(RenameFlags::WHITEOUT);
+        libfs::simple_rename(idmap, old_dir, &old, new_dir, &new, flags)?;
+        if extra_link {
+            new_dir.super_block().data().free_inode();
+        }
+        Ok(())
+    }
 
     fn create(
         _idmap: &MntIdmap,
@@ -241,11 +616,19 @@ fn new_inode<'a>(
     mode: Mode,
     dev: Dev,
 ) -> Result<inode::New<'a, RamFs, ReadWritePages>> {
+    let info = sb.data();
+    info.reserve_inode()?;
+    // Once the inode exists, `evict_inode` gives its share back.
     let inode = sb
-        .new_inode(())?
-        .set_ino(Ino::next())
+        .new_inode(())
+        .inspect_err(|_| info.free_inode())?
+        .set_ino(info.next_ino())
         .init_owner(MntIdmap::nop(), dir, mode)
-        .set_aops(AddressSpaceOps::ram())
+        .set_aops(if info.counts_blocks {
+            AddressSpaceOps::ram_with::<LimitedPages>()
+        } else {
+            AddressSpaceOps::ram()
+        })
         .set_mapping_unevictable()
         .simple_inode_init_ts();
     Ok(match mode.file_type() {
@@ -431,7 +814,11 @@ mod tests {
         let b = mount()?;
         a.mkdir(c"", c"only_in_a", 0o755)?;
         assert_eq!(b.stat(c"only_in_a").err(), Some(ENOENT));
-        assert_ne!(a.stat(c"")?.ino, b.stat(c"")?.ino);
+        // Each superblock numbers its inodes, from 1 for the root, as tmpfs does.
+        assert_eq!((a.stat(c"")?.ino, b.stat(c"")?.ino), (1, 1));
+        assert_eq!(a.stat(c"only_in_a")?.ino, 2);
+        b.mkdir(c"", c"only_in_b", 0o755)?;
+        assert_eq!(b.stat(c"only_in_b")?.ino, 2);
         Ok(())
     }
 
@@ -478,7 +865,6 @@ mod tests {
             m.rename(c"", c"a", c"", c"b", RENAME_NOREPLACE),
             Err(EEXIST)
         );
-        assert_eq!(m.rename(c"", c"a", c"", c"c", RENAME_WHITEOUT), Err(EINVAL));
         m.rename(c"", c"a", c"", c"b", RENAME_EXCHANGE)?;
         assert_eq!(m.stat(c"a")?.mode, S_IFREG | 0o600);
         assert_eq!(m.stat(c"b")?.mode, S_IFREG | 0o644);
@@ -498,6 +884,14 @@ mod tests {
         m.rename(c"", c"a", c"", c"b", 0)?;
         assert_eq!(m.stat(c"a").err(), Some(ENOENT));
         assert_eq!(m.stat(c"b")?.mode, S_IFREG | 0o600);
+        // As in tmpfs, a whiteout (a 0:0 character device) takes the old name.
+        m.rename(c"", c"b", c"", c"c", RENAME_WHITEOUT)?;
+        assert_eq!(m.stat(c"b")?.mode, S_IFCHR);
+        assert_eq!(m.stat(c"c")?.mode, S_IFREG | 0o600);
+        assert_eq!(
+            m.rename(c"", c"c", c"", c"b", RENAME_WHITEOUT | RENAME_NOREPLACE),
+            Err(EEXIST)
+        );
         Ok(())
     }
 

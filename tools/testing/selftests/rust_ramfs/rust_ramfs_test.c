@@ -395,23 +395,28 @@ TEST_F(fs, mount_unknown_option_ignored)
 	check_mode_opt(_metadata, variant->fstype, self->dir, "foo=bar", 0755);
 }
 
-TEST_F(fs, mount_size_option_ignored)
+TEST_F(fs, mount_size_option)
 {
 	size_t len = 2 << 20;
 	char sub[PATH_MAX], file[PATH_MAX];
+	bool ramfs = !strcmp(variant->fstype, "ramfs");
 	unsigned char *buf;
 	struct stat st;
 
-	/* ramfs has no size limit: "size=1M" must not stop a 2 MiB write. */
+	/*
+	 * ramfs has no size limit: "size=1M" must not stop a 2 MiB write.
+	 * rust_ramfs limits the size as tmpfs does (tmpfs_limits_test): the
+	 * write stops at 1 MiB.
+	 */
 	ASSERT_EQ(0, mount_sub(variant->fstype, self->dir, "size=1M", sub));
 	ASSERT_EQ(0, stat(sub, &st));
 	EXPECT_EQ(S_IFDIR | 0755, st.st_mode);
 	buf = calloc(1, len);
 	ASSERT_NE(NULL, buf);
 	fill_pattern(buf, len, 3);
-	EXPECT_EQ(0, write_file(path_join(file, sub, "big"), buf, len));
+	EXPECT_EQ(ramfs ? 0 : -1, write_file(path_join(file, sub, "big"), buf, len));
 	ASSERT_EQ(0, stat(file, &st));
-	EXPECT_EQ(len, st.st_size);
+	EXPECT_EQ(ramfs ? len : 1 << 20, st.st_size);
 	free(buf);
 	ASSERT_EQ(0, umount(sub));
 }
@@ -2712,14 +2717,35 @@ TEST_F(fs, rename_whiteout)
 	ASSERT_EQ(0, write_file(path_join(a, self->dir, "a"), "A", 1));
 	ASSERT_EQ(0, write_file(path_join(b, self->dir, "b"), "B", 1));
 	path_join(c, self->dir, "c");
-	/* ramfs (simple_rename()) does not do whiteouts. */
-	EXPECT_EQ(-1, sys_renameat2(a, c, RENAME_WHITEOUT));
-	EXPECT_EQ(EINVAL, errno);
-	EXPECT_EQ(-1, sys_renameat2(a, b, RENAME_WHITEOUT));
-	EXPECT_EQ(EINVAL, errno);
-	EXPECT_EQ(-1, sys_renameat2(a, c, RENAME_WHITEOUT | RENAME_NOREPLACE));
-	EXPECT_EQ(EINVAL, errno);
-	/* Nor are invalid flag combinations accepted. */
+	if (!strcmp(variant->fstype, "ramfs")) {
+		/* ramfs (simple_rename()) does not do whiteouts. */
+		EXPECT_EQ(-1, sys_renameat2(a, c, RENAME_WHITEOUT));
+		EXPECT_EQ(EINVAL, errno);
+		EXPECT_EQ(-1, sys_renameat2(a, b, RENAME_WHITEOUT));
+		EXPECT_EQ(EINVAL, errno);
+		EXPECT_EQ(-1, sys_renameat2(a, c, RENAME_WHITEOUT | RENAME_NOREPLACE));
+		EXPECT_EQ(EINVAL, errno);
+	} else {
+		/*
+		 * rust_ramfs does them as tmpfs does, for overlayfs: a 0:0
+		 * character device takes the old name, also when the target
+		 * is replaced; then put everything back as it was.
+		 */
+		EXPECT_EQ(0, sys_renameat2(a, c, RENAME_WHITEOUT));
+		ASSERT_EQ(0, lstat(a, &st));
+		EXPECT_EQ(S_IFCHR, st.st_mode);
+		EXPECT_EQ(0, st.st_rdev);
+		EXPECT_TRUE(file_is(c, "A", 1));
+		EXPECT_EQ(-1, sys_renameat2(c, b, RENAME_WHITEOUT | RENAME_NOREPLACE));
+		EXPECT_EQ(EEXIST, errno);
+		EXPECT_EQ(0, sys_renameat2(b, a, RENAME_WHITEOUT));
+		EXPECT_TRUE(file_is(a, "B", 1));
+		ASSERT_EQ(0, lstat(b, &st));
+		EXPECT_EQ(S_IFCHR, st.st_mode);
+		EXPECT_EQ(0, rename(a, b));
+		EXPECT_EQ(0, rename(c, a));
+	}
+	/* Invalid flag combinations are not accepted. */
 	EXPECT_EQ(-1, sys_renameat2(a, b, RENAME_EXCHANGE | RENAME_NOREPLACE));
 	EXPECT_EQ(EINVAL, errno);
 	EXPECT_EQ(-1, sys_renameat2(a, b, RENAME_EXCHANGE | RENAME_WHITEOUT));
