@@ -4,8 +4,9 @@
 //!
 //! A small, fixed tree compiled into the module, served the way a disk file system serves its
 //! on-disk tree: `lookup` and `readdir` find entries by themselves, inodes are read into the inode
-//! cache by number (`iget_locked()`) with a reference to their entry as per-inode data, and file
-//! and symlink contents are read into the page cache page by page (`read_folio`).
+//! cache by number (`iget_locked()`) with a reference to their entry as per-inode data, file
+//! contents are read into the page cache page by page (`read_folio`), and a symlink's target is
+//! kept in memory with its inode, as fast symlinks are (`i_link`).
 //!
 //! ```text
 //! /
@@ -76,7 +77,7 @@ enum Contents {
     Dir,
     File(&'static [u8]),
     Pattern(usize),
-    Link(&'static [u8]),
+    Link(&'static CStr),
 }
 
 /// An entry of the tree: inode `ino`, called `name` in directory `parent`.
@@ -99,7 +100,8 @@ impl Entry {
     fn size(&self) -> usize {
         match self.contents {
             Contents::Dir => 0,
-            Contents::File(data) | Contents::Link(data) => data.len(),
+            Contents::File(data) => data.len(),
+            Contents::Link(target) => target.to_bytes().len(),
             Contents::Pattern(size) => size,
         }
     }
@@ -147,7 +149,7 @@ static TREE: [Entry; 6] = [
         ino: 6,
         parent: ROOT_INO,
         name: b"link",
-        contents: Contents::Link(b"README"),
+        contents: Contents::Link(c"README"),
     },
 ];
 
@@ -179,7 +181,7 @@ impl FileSystem for RoFs {
 
     fn init_root(sb: &SuperBlock<Self>) -> Result<dentry::Root<Self>> {
         match sb.iget(Ino(ROOT_INO), &TREE[0])? {
-            IGet::New(inode) => dentry::Root::new(setup_inode(inode, &TREE[0])),
+            IGet::New(inode) => dentry::Root::new(setup_inode(inode, &TREE[0])?),
             // A new superblock has no cached inodes.
             IGet::Cached(_) => Err(EINVAL),
         }
@@ -198,7 +200,7 @@ impl sb::Operations for SuperOps {
 fn get_inode<'a>(sb: &'a SuperBlock<RoFs>, entry: &'static Entry) -> Result<inode::Ref<'a, RoFs>> {
     Ok(match sb.iget(Ino(entry.ino), entry)? {
         IGet::Cached(inode) => inode,
-        IGet::New(inode) => setup_inode(inode, entry).into_inode()?,
+        IGet::New(inode) => setup_inode(inode, entry)?.into_inode()?,
     })
 }
 
@@ -206,7 +208,7 @@ fn get_inode<'a>(sb: &'a SuperBlock<RoFs>, entry: &'static Entry) -> Result<inod
 fn setup_inode<'a>(
     inode: inode::New<'a, RoFs>,
     entry: &'static Entry,
-) -> inode::New<'a, RoFs, ReadPages> {
+) -> Result<inode::New<'a, RoFs, ReadPages>> {
     let (perm, nlink) = match entry.contents {
         // `.`, the entry in the parent and the `..` of each subdirectory.
         Contents::Dir => (
@@ -225,13 +227,13 @@ fn setup_inode<'a>(
         .simple_inode_init_ts()
         .set_nlink(nlink)
         .set_size(entry.size() as i64);
-    match entry.contents {
+    Ok(match entry.contents {
         Contents::Dir => inode
             .set_iops(inode::Ops::of::<DirOps>())
             .set_fops(FileOps::of::<DirFileOps>()),
         Contents::File(_) | Contents::Pattern(_) => inode.set_fops(FileOps::generic_read_only()),
-        Contents::Link(_) => inode.set_iops(inode::Ops::page_symlink()).set_nohighmem(),
-    }
+        Contents::Link(target) => inode.set_cached_link(target)?,
+    })
 }
 
 struct DirOps;
@@ -285,9 +287,7 @@ impl address_space::Operations for AddressSpace {
         let size = folio.size();
         let len = entry.size().saturating_sub(pos).min(size);
         match entry.contents {
-            Contents::File(data) | Contents::Link(data) => {
-                folio.write(0, data.get(pos..pos + len).ok_or(EINVAL)?)?
-            }
+            Contents::File(data) => folio.write(0, data.get(pos..pos + len).ok_or(EINVAL)?)?,
             Contents::Pattern(_) => {
                 let mut buf = [0u8; 256];
                 let mut done = 0;
@@ -302,6 +302,8 @@ impl address_space::Operations for AddressSpace {
                 }
             }
             Contents::Dir => return Err(EISDIR),
+            // The target is kept in memory (`i_link`), not in the page cache.
+            Contents::Link(_) => return Err(EINVAL),
         }
         // The folio starts out zeroed: the part beyond the end of the file reads as zeros.
         Ok(())

@@ -7,7 +7,7 @@
 # warns in dmesg if inodes leaked).
 set -u
 . "$(dirname "$0")/../lib.sh"
-tap_plan 33
+tap_plan 34
 # Active objects of the file system's inode cache, "none" without one.
 cache_objs() {
 	awk '$1 == "rust_rofs" { print $2; f = 1 } END { if (!f) print "none" }' /proc/slabinfo
@@ -76,6 +76,21 @@ before=$(cache_objs)
 echo 2 >/proc/sys/vm/drop_caches
 echo "# inode cache objects before/after drop_caches: $before/$(cache_objs)"
 check_eq reread-after-eviction "2 $readme" "$(stat -c %i "$mnt/README") $(cat "$mnt/README")"
+# The symlink's target is kept with its inode (i_link) and read by path
+# walks in RCU-walk mode, also while the inode is being evicted: it must
+# be freed only after the grace period (KASAN reports a use after free in
+# dmesg otherwise). Walk through the link while inodes are evicted.
+(i=0; while [ $i -lt 300 ]; do echo 2 >/proc/sys/vm/drop_caches; i=$((i + 1)); done) &
+evictor=$!
+bad=0
+i=0
+while [ $i -lt 300 ]; do
+	[ "$(cat "$mnt/link")" = "$readme" ] && [ "$(readlink "$mnt/link")" = README ] ||
+		bad=$((bad + 1))
+	i=$((i + 1))
+done
+wait $evictor
+check_eq link-walk-during-eviction 0 "$bad"
 mnt2=$(mktemp -d)
 mount -t rust_rofs none "$mnt2" && [ "$(cat "$mnt2/link")" = "$readme" ] && umount "$mnt2"
 check $? second-mount

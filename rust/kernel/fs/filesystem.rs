@@ -258,8 +258,14 @@ pub trait FileSystem: Sized + Send + Sync + 'static {
     /// system are allocated from a slab cache of its own, with the data embedded beside each
     /// `struct inode` (`alloc_inode`). The data is dropped when the inode is evicted, in process
     /// context (`destroy_inode`), and the memory is freed after an RCU grace period
-    /// (`free_inode`); no Rust callback runs in RCU-walk mode, where an evicted inode may still
-    /// be seen. The cache is destroyed after `rcu_barrier()` when the type is unregistered.
+    /// (`free_inode`). The cache is destroyed after `rcu_barrier()` when the type is
+    /// unregistered.
+    ///
+    /// The data is dropped before the RCU grace period because no Rust callback runs in RCU-walk
+    /// mode, where an evicted inode may still be seen; what path walks read in that mode, such
+    /// as the target of a symlink kept in memory
+    /// ([`New::set_cached_link`](super::inode::New::set_cached_link)), is freed with the inode,
+    /// after the grace period.
     type InodeData: Send + Sync;
 
     /// Handles one mount parameter that matched an entry of [`FileSystem::PARAMS`], with `opts`

@@ -744,6 +744,9 @@ impl<'a, T: FileSystem, P: PageCache> New<'a, T, P> {
     /// owner is the caller's fsuid; the group and the set-gid bit follow the parent's set-gid
     /// bit. `dir` is `None` for a root directory.
     pub fn init_owner(self, idmap: &MntIdmap, dir: Option<&Inode<T>>, mode: Mode) -> Self {
+        if mode.file_type() != Some(Type::Lnk) {
+            self.forget_cached_link();
+        }
         let dir = dir.map_or(ptr::null(), |d| d.as_raw().cast_const());
         // SAFETY: The inode is new and owned by us; `idmap` and `dir` are valid.
         unsafe { bindings::inode_init_owner(idmap.as_raw(), self.raw(), dir, mode.0) };
@@ -769,6 +772,47 @@ impl<'a, T: FileSystem, P: PageCache> New<'a, T, P> {
         // SAFETY: The inode is new and owned by us.
         unsafe { bindings::simple_inode_init_ts(self.raw()) };
         self
+    }
+
+    /// Makes the inode a symlink to `target`, kept in memory beside the inode (`i_link`,
+    /// `inode_set_cached_link()`) as tmpfs keeps short symlinks and disk file systems their fast
+    /// symlinks, with `simple_symlink_inode_operations` as inode operations and the length of
+    /// `target` as size.
+    ///
+    /// Path walks read the target without calling the file system, also in RCU-walk mode, where
+    /// an evicted inode may still be seen: the copy is therefore freed only after an RCU grace
+    /// period, with the inode (`free_inode`). Fails with `EINVAL` if the inode is not a symlink
+    /// (see [`New::init_owner`]), whose `i_link` shares its place with the pipe and device
+    /// pointers of other inodes.
+    pub fn set_cached_link(self, target: &CStr) -> Result<Self> {
+        // SAFETY: The inode is new and owned by us; nothing else writes its mode yet.
+        let mode = Mode(unsafe { (*self.raw()).i_mode });
+        if mode.file_type() != Some(Type::Lnk) {
+            return Err(EINVAL);
+        }
+        let len = i32::try_from(target.to_bytes().len()).map_err(|_| ENAMETOOLONG)?;
+        let mut copy = KVec::new();
+        copy.extend_from_slice(target.to_bytes_with_nul(), GFP_KERNEL)?;
+        let (link, _, _) = copy.into_raw_parts();
+        self.forget_cached_link();
+        // SAFETY:
+        // - The inode is new and owned by us; it has no cached link (we just forgot any).
+        // - `link` is a `kmalloc()`ed copy of `target` with its NUL, whose length is `len`; the
+        //   inode owns it from now on, and `free_inode` frees it after an RCU grace period
+        //   (`free_cached_link`), as nothing else does for a symlink.
+        // - `simple_symlink_inode_operations` is static and only reads `i_link`.
+        unsafe {
+            bindings::inode_set_cached_link(self.raw(), link.cast(), len);
+            (*self.raw()).i_op = &raw const bindings::simple_symlink_inode_operations;
+            bindings::i_size_write(self.raw(), len.into());
+        }
+        Ok(self)
+    }
+
+    /// Frees the target set by [`New::set_cached_link`], if any, before the inode's mode changes.
+    fn forget_cached_link(&self) {
+        // SAFETY: The inode is new and owned by us: its link, if it has one, is used by nobody.
+        unsafe { data::free_cached_link(self.raw()) };
     }
 
     /// Sets the size in bytes (`i_size_write()`).
@@ -833,6 +877,7 @@ impl<'a, T: FileSystem, P: PageCache> New<'a, T, P> {
 
     /// Initialises a special inode: FIFO, socket or device (`init_special_inode()`).
     pub fn init_special_inode(self, mode: Mode, dev: Dev) -> Self {
+        self.forget_cached_link();
         // SAFETY: The inode is new and owned by us.
         unsafe { bindings::init_special_inode(self.raw(), mode.0, dev.0) };
         self

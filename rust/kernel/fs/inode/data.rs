@@ -6,9 +6,15 @@
 //! registered. `alloc_inode` allocates a [`WithData`] from it, the inode and the data side by
 //! side; `destroy_inode` drops the data when the inode is evicted, in process context (its
 //! `Drop` may sleep), and `free_inode` frees the object after an RCU grace period; the cache is
-//! destroyed after `rcu_barrier()` when the type is unregistered. No Rust callback runs in
-//! RCU-walk mode, where an evicted inode could still be seen. A file system without data
+//! destroyed after `rcu_barrier()` when the type is unregistered. A file system without data
 //! (`()`) uses the VFS's common inode cache.
+//!
+//! What path walks may read in RCU-walk mode, where an evicted inode can still be seen, lives
+//! until the grace period is over: the inode itself and the target of a symlink kept in memory
+//! ([`New::set_cached_link`](super::New::set_cached_link)), which `free_inode` frees. The data
+//! is only reachable through [`Inode::data`](super::Inode::data), and no Rust callback runs in
+//! RCU-walk mode: a future one (`get_link` without a dentry, `permission` with
+//! `MAY_NOT_BLOCK`, `d_revalidate` with `LOOKUP_RCU`) must get a view of the inode without it.
 //!
 //! C header: [`include/linux/fs.h`](srctree/include/linux/fs.h)
 
@@ -207,14 +213,55 @@ pub(crate) const fn destroy_inode_callback<T: FileSystem>(
     }
 }
 
-/// `super_operations::free_inode` for `T`, if it has inode data.
+/// `super_operations::free_inode` for `T`.
 pub(crate) const fn free_inode_callback<T: FileSystem>(
 ) -> Option<unsafe extern "C" fn(*mut bindings::inode)> {
     if has_data::<T>() {
         Some(free_inode::<T>)
     } else {
-        None
+        Some(free_inode_without_data)
     }
+}
+
+/// Frees the target of a symlink kept in memory ([`New::set_cached_link`]), if the inode has
+/// one, and forgets it.
+///
+/// [`New::set_cached_link`]: super::New::set_cached_link
+///
+/// # Safety
+///
+/// `inode` must be a valid inode of a Rust file system whose cached link, if any, nobody can
+/// read anymore: a new inode that only the caller uses, or one after an RCU grace period.
+pub(super) unsafe fn free_cached_link(inode: *mut bindings::inode) {
+    // SAFETY:
+    // - `inode` is valid and its cached link unused (safety requirements).
+    // - On the inodes of Rust file systems, only `New::set_cached_link` sets
+    //   `IOP_CACHED_LINK`, on symlinks only, with a `kmalloc()`ed `i_link` that the inode owns:
+    //   for other inodes, `i_link` shares its place with other pointers and is not read.
+    unsafe {
+        let mode = u32::from((*inode).i_mode);
+        let cached = u32::from((*inode).i_opflags) & bindings::IOP_CACHED_LINK != 0;
+        if cached && mode & bindings::S_IFMT == bindings::S_IFLNK {
+            bindings::kfree((*inode).__bindgen_anon_5.i_link.cast());
+            (*inode).__bindgen_anon_5.i_link = ptr::null_mut();
+            (*inode).i_opflags &= !(bindings::IOP_CACHED_LINK as u16);
+        }
+    }
+}
+
+/// `super_operations::free_inode` for file systems without inode data, called after an RCU
+/// grace period: frees a cached link, then the inode, as the VFS would (`free_inode_nonrcu()`).
+///
+/// # Safety
+///
+/// Called by the VFS with an inode of the common inode cache that is not used anymore.
+unsafe extern "C" fn free_inode_without_data(inode: *mut bindings::inode) {
+    // SAFETY: The inode is not used anymore (safety requirements), also not its cached link:
+    // an RCU grace period passed since it was evicted.
+    unsafe { free_cached_link(inode) };
+    // SAFETY: The inode came from the common inode cache (`alloc_inode()` without
+    // `super_operations::alloc_inode`) and is not used anymore.
+    unsafe { bindings::free_inode_nonrcu(inode) };
 }
 
 /// `super_operations::alloc_inode`.
@@ -267,6 +314,9 @@ unsafe extern "C" fn destroy_inode<T: FileSystem>(inode: *mut bindings::inode) {
 /// Called by the VFS with an inode of `T` allocated by `alloc_inode`, destroyed by
 /// `destroy_inode` and not used anymore.
 unsafe extern "C" fn free_inode<T: FileSystem>(inode: *mut bindings::inode) {
+    // SAFETY: The inode is not used anymore (safety requirements), also not its cached link:
+    // an RCU grace period passed since it was evicted.
+    unsafe { free_cached_link(inode) };
     // SAFETY: `inode` was allocated by `alloc_inode` (safety requirements).
     let c = unsafe { WithData::<T>::from_inode(inode) };
     // SAFETY:
