@@ -267,7 +267,9 @@ struct RamFs;
 #[vtable]
 impl FileSystem for RamFs {
     const NAME: &'static CStr = c"rust_ramfs";
-    const FLAGS: filesystem::Flags = filesystem::Flags::USERNS_MOUNT;
+    // As tmpfs: mountable in user namespaces, and mounts may be idmapped.
+    const FLAGS: filesystem::Flags =
+        filesystem::Flags::USERNS_MOUNT.union(filesystem::Flags::ALLOW_IDMAP);
     const PARAMS: Option<param::Spec> = Some(PARAMS.spec());
     // Like ramfs, which stands in for tmpfs without CONFIG_SHMEM: ignore other options.
     const IGNORE_UNKNOWN_PARAMS: bool = true;
@@ -344,7 +346,7 @@ impl FileSystem for RamFs {
     fn init_root(sb: &SuperBlock<Self>) -> Result<dentry::Root<Self>> {
         let info = sb.data();
         let mode = Mode::new(Type::Dir, info.mode);
-        let mut inode = new_inode(sb, None, mode, Dev(0)).map_err(|_| ENOMEM)?;
+        let mut inode = new_inode(MntIdmap::nop(), sb, None, mode, Dev(0)).map_err(|_| ENOMEM)?;
         if let Some(uid) = info.uid {
             inode = inode.set_uid(uid);
         }
@@ -523,7 +525,8 @@ impl inode::Operations for DirOps {
             if !new.simple_empty() {
                 return Err(ENOTEMPTY);
             }
-            let whiteout = new_inode(old_dir.super_block(), Some(old_dir), WHITEOUT, Dev(0))?
+            let sb = old_dir.super_block();
+            let whiteout = new_inode(idmap, sb, Some(old_dir), WHITEOUT, Dev(0))?
                 .init_security(old_dir, &old)?;
             old.whiteout(whiteout)?;
             old_dir.touch_mtime_ctime();
@@ -537,43 +540,44 @@ impl inode::Operations for DirOps {
     }
 
     fn create(
-        _idmap: &MntIdmap,
+        idmap: &MntIdmap,
         dir: &Locked<'_, Inode<RamFs>, Exclusive>,
         dentry: Negative<'_, RamFs>,
         mode: Mode,
         _excl: bool,
     ) -> Result {
-        mknod(dir, dentry, mode.with_type(Type::Reg), Dev(0))
+        mknod(idmap, dir, dentry, mode.with_type(Type::Reg), Dev(0))
     }
 
     fn mkdir(
-        _idmap: &MntIdmap,
+        idmap: &MntIdmap,
         dir: &Locked<'_, Inode<RamFs>, Exclusive>,
         dentry: Negative<'_, RamFs>,
         mode: Mode,
     ) -> Result {
-        mknod(dir, dentry, mode.with_type(Type::Dir), Dev(0))?;
+        mknod(idmap, dir, dentry, mode.with_type(Type::Dir), Dev(0))?;
         dir.inc_nlink();
         Ok(())
     }
 
     fn mknod(
-        _idmap: &MntIdmap,
+        idmap: &MntIdmap,
         dir: &Locked<'_, Inode<RamFs>, Exclusive>,
         dentry: Negative<'_, RamFs>,
         mode: Mode,
         dev: Dev,
     ) -> Result {
-        mknod(dir, dentry, mode, dev)
+        mknod(idmap, dir, dentry, mode, dev)
     }
 
     fn symlink(
-        _idmap: &MntIdmap,
+        idmap: &MntIdmap,
         dir: &Locked<'_, Inode<RamFs>, Exclusive>,
         dentry: Negative<'_, RamFs>,
         target: &CStr,
     ) -> Result {
         let inode = new_inode(
+            idmap,
             dir.super_block(),
             Some(dir),
             Mode::new(Type::Lnk, 0o777),
@@ -588,12 +592,12 @@ impl inode::Operations for DirOps {
     }
 
     fn tmpfile<'a>(
-        _idmap: &MntIdmap,
+        idmap: &MntIdmap,
         dir: &Inode<RamFs>,
         file: TmpFile<'a, RamFs>,
         mode: Mode,
     ) -> Result<Opened<'a>> {
-        let inode = new_inode(dir.super_block(), Some(dir), mode, Dev(0))
+        let inode = new_inode(idmap, dir.super_block(), Some(dir), mode, Dev(0))
             .map_err(|_| ENOSPC)?
             .init_security(dir, &file)?;
         file.open(inode)
@@ -609,8 +613,11 @@ impl inode::Operations for FileIOps {
     const GETATTR: inode::Getattr = libfs::SIMPLE_GETATTR;
 }
 
-/// Creates an inode like ramfs's `ramfs_get_inode()`; `dev` is the device number of device nodes.
+/// Creates an inode like ramfs's `ramfs_get_inode()`, owned as tmpfs's `shmem_get_inode()` owns
+/// it: by the caller's fsuid and fsgid as seen through the mount's `idmap`; `dev` is the device
+/// number of device nodes.
 fn new_inode<'a>(
+    idmap: &MntIdmap,
     sb: &'a SuperBlock<RamFs>,
     dir: Option<&Inode<RamFs>>,
     mode: Mode,
@@ -623,7 +630,7 @@ fn new_inode<'a>(
         .new_inode(())
         .inspect_err(|_| info.free_inode())?
         .set_ino(info.next_ino())
-        .init_owner(MntIdmap::nop(), dir, mode)
+        .init_owner(idmap, dir, mode)
         .set_aops(if info.counts_blocks {
             AddressSpaceOps::ram_with::<LimitedPages>()
         } else {
@@ -649,13 +656,14 @@ fn new_inode<'a>(
 
 /// Creates a new inode for `dentry` in `dir`, like ramfs's `ramfs_mknod()`.
 fn mknod(
+    idmap: &MntIdmap,
     dir: &Locked<'_, Inode<RamFs>, Exclusive>,
     dentry: Negative<'_, RamFs>,
     mode: Mode,
     dev: Dev,
 ) -> Result {
     // C ramfs reports any failure to get an inode as ENOSPC.
-    let inode = new_inode(dir.super_block(), Some(dir), mode, dev)
+    let inode = new_inode(idmap, dir.super_block(), Some(dir), mode, dev)
         .map_err(|_| ENOSPC)?
         .init_security(dir, &dentry)?;
     dentry.make_persistent(inode)?;

@@ -58,6 +58,11 @@ impl Flags {
     pub const NONE: Self = Self(0);
     /// Mounts are allowed in user namespaces by their root (`FS_USERNS_MOUNT`).
     pub const USERNS_MOUNT: Self = Self(bindings::FS_USERNS_MOUNT as i32);
+    /// Mounts may be idmapped (`FS_ALLOW_IDMAP`, `mount_setattr(MOUNT_ATTR_IDMAP)`): the file
+    /// system must then honour the [`MntIdmap`](super::idmap::MntIdmap) its inode operations
+    /// get wherever it sets or reports owners, e.g. in
+    /// [`New::init_owner`](super::inode::New::init_owner); the libfs helpers do.
+    pub const ALLOW_IDMAP: Self = Self(bindings::FS_ALLOW_IDMAP as i32);
 
     /// Returns the union of both sets of flags.
     pub const fn union(self, other: Self) -> Self {
