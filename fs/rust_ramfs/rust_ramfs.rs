@@ -41,6 +41,7 @@ use kernel::fs::{
     idmap::MntIdmap,
     inode::{
         self,
+        AttrChange,
         Dev,
         Ino,
         Inode,
@@ -609,8 +610,19 @@ struct FileIOps;
 #[vtable]
 impl inode::Operations for FileIOps {
     type FileSystem = RamFs;
-    const SETATTR: inode::Setattr = libfs::SIMPLE_SETATTR;
     const GETATTR: inode::Getattr = libfs::SIMPLE_GETATTR;
+
+    // As ramfs, plus what tmpfs and POSIX add: a change of size updates mtime and ctime, also
+    // through truncate(2), which asks for no time update.
+    fn setattr(idmap: &MntIdmap, change: AttrChange<'_, RamFs>) -> Result {
+        let inode = change.inode();
+        let resized = change.size().is_some_and(|size| size != inode.size());
+        libfs::simple_setattr(idmap, &change)?;
+        if resized {
+            inode.touch_mtime_ctime();
+        }
+        Ok(())
+    }
 }
 
 /// Creates an inode like ramfs's `ramfs_get_inode()`, owned as tmpfs's `shmem_get_inode()` owns
