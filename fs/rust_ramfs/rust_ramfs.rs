@@ -46,6 +46,7 @@ use kernel::fs::{
         Ino,
         Inode,
         Kgid,
+        Kstat,
         Mode,
         RenameFlags,
         Type, //
@@ -63,7 +64,10 @@ use kernel::fs::{
 };
 use kernel::{
     new_spinlock,
-    page::PAGE_SIZE,
+    page::{
+        PAGE_SHIFT,
+        PAGE_SIZE, //
+    },
     prelude::*,
     seq_file::SeqFile,
     seq_print,
@@ -336,7 +340,7 @@ impl FileSystem for RamFs {
 
     fn fill_super(sb: &SuperBlock<Self, sb::New>, _fc: &Context) -> Result {
         sb.set_maxbytes(sb::MAX_LFS_FILESIZE)?
-            .set_blocksize_bits(kernel::page::PAGE_SHIFT as u8)?
+            .set_blocksize_bits(PAGE_SHIFT as u8)?
             .set_time_gran(1)?
             .set_magic(RUST_RAMFS_MAGIC)
             .set_ops::<SuperOps>()
@@ -610,7 +614,20 @@ struct FileIOps;
 #[vtable]
 impl inode::Operations for FileIOps {
     type FileSystem = RamFs;
-    const GETATTR: inode::Getattr = libfs::SIMPLE_GETATTR;
+
+    // As ramfs's `simple_getattr()`, but with the owner seen through the mount's idmap, as tmpfs
+    // reports it: blocks are the pages in the page cache.
+    fn getattr(
+        idmap: &MntIdmap,
+        inode: &Inode<RamFs>,
+        stat: &mut Kstat<'_>,
+        request_mask: u32,
+        _query_flags: u32,
+    ) -> Result {
+        stat.fill(idmap, request_mask, inode);
+        stat.set_blocks(inode.nrpages() << (PAGE_SHIFT - 9));
+        Ok(())
+    }
 
     // As ramfs, plus what tmpfs and POSIX add: a change of size updates mtime and ctime, also
     // through truncate(2), which asks for no time update.

@@ -19,7 +19,8 @@ mod operations;
 
 pub use attr::{
     AttrChange,
-    AttrMask, //
+    AttrMask,
+    Kstat, //
 };
 pub(crate) use data::{
     alloc_inode_callback,
@@ -481,6 +482,20 @@ impl<T: FileSystem> Inode<T> {
     pub fn size(&self) -> i64 {
         // SAFETY: `i_size_read` may be called at any time on a valid inode.
         unsafe { bindings::i_size_read(self.as_raw()) }
+    }
+
+    /// Returns the number of pages in the inode's page cache (`i_mapping->nrpages`), e.g. to
+    /// report the blocks of a file whose only copy of the data is the page cache.
+    pub fn nrpages(&self) -> u64 {
+        // SAFETY:
+        // - The inode is valid and its `i_mapping` is set up and does not change.
+        // - `nrpages` is an aligned `unsigned long`, read as `READ_ONCE()` does; the page cache
+        //   writes it under the mapping's `i_pages` lock, which this does not take.
+        let pages = unsafe {
+            let mapping = (*self.as_raw()).i_mapping;
+            atomic_load((&raw mut (*mapping).nrpages).cast::<usize>(), Relaxed)
+        };
+        pages as u64
     }
 
     /// Returns the link count.

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! Attribute changes (`struct iattr`), as `setattr` applies them.
+//! Attribute changes (`struct iattr`), as `setattr` applies them, and attribute reports
+//! (`struct kstat`), as `getattr` makes them.
 //!
 //! C header: [`include/linux/fs.h`](srctree/include/linux/fs.h)
 
@@ -10,6 +11,7 @@ use crate::{
     fs::{
         dentry::Dentry,
         filesystem::FileSystem,
+        idmap::MntIdmap,
         lock::{
             Exclusive,
             Locked, //
@@ -106,5 +108,47 @@ impl<'a, T: FileSystem> AttrChange<'a, T> {
         }
         // SAFETY: `attr` is valid and only used by this task (type invariant).
         Some(unsafe { (*self.attr).ia_size })
+    }
+}
+
+/// The attributes of an inode that `getattr` reports for `stat(2)` and `statx(2)`.
+///
+/// # Invariants
+///
+/// `stat` points to a valid `kstat` for `'a`, which only this task uses.
+pub struct Kstat<'a> {
+    stat: *mut bindings::kstat,
+    _p: PhantomData<&'a mut bindings::kstat>,
+}
+
+impl Kstat<'_> {
+    /// Creates a [`Kstat`] from a raw pointer.
+    ///
+    /// # Safety
+    ///
+    /// `stat` must be a valid `kstat` for `'a` that only this task uses.
+    pub(crate) unsafe fn from_raw(stat: *mut bindings::kstat) -> Self {
+        Self {
+            stat,
+            _p: PhantomData,
+        }
+    }
+
+    /// Fills in the attributes of `inode` as the VFS does for file systems without `getattr`
+    /// (`generic_fillattr()`): owner and group as seen through the mount's `idmap`, and what the
+    /// caller asked for in `request_mask`.
+    pub fn fill<T: FileSystem>(&mut self, idmap: &MntIdmap, request_mask: u32, inode: &Inode<T>) {
+        // SAFETY:
+        // - `idmap` and `inode` are valid.
+        // - `stat` is valid and only used by this task (type invariant).
+        unsafe {
+            bindings::generic_fillattr(idmap.as_raw(), request_mask, inode.as_raw(), self.stat)
+        };
+    }
+
+    /// Sets the number of 512-byte blocks the file uses.
+    pub fn set_blocks(&mut self, blocks: u64) {
+        // SAFETY: `stat` is valid and only used by this task (type invariant).
+        unsafe { (*self.stat).blocks = blocks };
     }
 }

@@ -15,6 +15,7 @@ use super::{
     AttrChange,
     Dev,
     Inode,
+    Kstat,
     Mode, //
 };
 use crate::{
@@ -238,6 +239,20 @@ pub trait Operations {
     fn setattr(_idmap: &MntIdmap, _change: AttrChange<'_, Self::FileSystem>) -> Result {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
+
+    /// Reports the attributes of `inode` (`getattr`), in place of [`Operations::GETATTR`]: the
+    /// fields of `request_mask` that `stat` must hold, with the `AT_STATX_*` `query_flags`. It
+    /// can start from what the VFS reports with [`Kstat::fill`], through the mount's `idmap`,
+    /// and add or correct fields. The caller holds a reference to the inode, not its lock.
+    fn getattr(
+        _idmap: &MntIdmap,
+        _inode: &Inode<Self::FileSystem>,
+        _stat: &mut Kstat<'_>,
+        _request_mask: u32,
+        _query_flags: u32,
+    ) -> Result {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
 }
 
 /// Declares the type of a slot of an operation table that a C implementation can fill.
@@ -386,7 +401,12 @@ impl<T: FileSystem> Ops<T> {
                     U::SETATTR.0,
                     "setattr"
                 ),
-                getattr: U::GETATTR.0,
+                getattr: slot!(
+                    U::HAS_GETATTR,
+                    getattr_callback::<U>,
+                    U::GETATTR.0,
+                    "getattr"
+                ),
                 create: if U::HAS_CREATE {
                     Some(create_callback::<U>)
                 } else {
@@ -723,6 +743,37 @@ unsafe extern "C" fn rename_callback<U: Operations>(
             // requirements); a replaced persistent target loses its name, as in `simple_rename()`.
             unsafe { dentry::make_discardable(new_dentry) };
         }
+        Ok(0)
+    })
+}
+
+/// `inode_operations::getattr`.
+///
+/// # Safety
+///
+/// Called by `vfs_getattr_nosec()` with a valid idmap, a valid path to a positive dentry of
+/// `U::FileSystem`, whose inode it keeps alive, and a valid `kstat` that only this call uses.
+unsafe extern "C" fn getattr_callback<U: Operations>(
+    idmap: *mut bindings::mnt_idmap,
+    path: *const bindings::path,
+    stat: *mut bindings::kstat,
+    request_mask: u32,
+    query_flags: c_uint,
+) -> c_int {
+    from_result(|| {
+        // SAFETY:
+        // - `idmap` is valid for the call (safety requirements).
+        // - The dentry of `path` is positive and its inode of `U::FileSystem` stays alive and
+        //   does not change during the call.
+        // - `stat` is valid and only used by this call (safety requirements).
+        let (idmap, inode, mut stat) = unsafe {
+            (
+                MntIdmap::from_raw(idmap),
+                Inode::from_raw((*(*path).dentry).d_inode),
+                Kstat::from_raw(stat),
+            )
+        };
+        U::getattr(idmap, inode, &mut stat, request_mask, query_flags)?;
         Ok(0)
     })
 }
