@@ -205,7 +205,10 @@ impl RamFsInfo {
     /// Gives back `pages` of the size limit, for pages that left the page cache.
     fn uncharge_blocks(&self, pages: usize) {
         let mut limits = self.limits.lock();
-        limits.used_blocks = limits.used_blocks.saturating_sub(pages as u64);
+        let used = limits.used_blocks.checked_sub(pages as u64);
+        // More given back than taken would be an accounting bug: say so, and stay at zero.
+        kernel::warn_on!(used.is_none());
+        limits.used_blocks = used.unwrap_or(0);
     }
 
     /// Applies the limits and the inode number width of a remount, as `shmem_reconfigure()`
@@ -430,7 +433,7 @@ impl sb::Operations for SuperOps {
         Ok(())
     }
 
-    fn evict_inode(inode: &inode::Evicting<'_, RamFs>) {
+    fn evict_inode(inode: &inode::Unreferenced<'_, RamFs>) {
         inode.super_block().data().free_inode();
     }
 }
@@ -468,13 +471,18 @@ impl address_space::Operations for LimitedPages {
         Ok(folio)
     }
 
-    fn invalidate_folio(inode: &Inode<RamFs>, folio: &LockedFolio<'_>, offset: usize, len: usize) {
+    fn invalidate_folio(
+        inode: &inode::Unreferenced<'_, RamFs>,
+        folio: &LockedFolio<'_>,
+        offset: usize,
+        len: usize,
+    ) {
         if offset == 0 && len == folio.size() && folio.is_uptodate() {
             inode.super_block().data().uncharge_blocks(folio.nr_pages());
         }
     }
 
-    fn release_folio(_inode: &Inode<RamFs>, _folio: &LockedFolio<'_>) -> bool {
+    fn release_folio(_inode: &inode::Unreferenced<'_, RamFs>, _folio: &LockedFolio<'_>) -> bool {
         false
     }
 }

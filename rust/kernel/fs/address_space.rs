@@ -17,7 +17,10 @@
 
 use super::{
     filesystem::FileSystem,
-    inode::Inode, //
+    inode::{
+        Inode,
+        Unreferenced, //
+    },
 };
 use crate::{
     bindings,
@@ -57,7 +60,8 @@ pub trait Operations {
     }
 
     /// Returns the locked folio that a write of `begin.len()` bytes at `begin.pos()` goes to
-    /// (`write_begin`), with `i_rwsem` of `inode` held exclusively; a file system can end with
+    /// (`write_begin`), with `i_rwsem` of `inode` held exclusively (or, from `page_symlink()`,
+    /// on a new inode nobody else uses yet); a file system can end with
     /// [`libfs::simple_write_begin`](super::libfs::simple_write_begin). Dropping the folio on
     /// an error unlocks and releases it.
     fn write_begin<'a>(
@@ -72,7 +76,7 @@ pub trait Operations {
     /// the page cache. Implementing it makes the page cache call it for every folio
     /// (`AS_RELEASE_ALWAYS`).
     fn invalidate_folio(
-        _inode: &Inode<Self::FileSystem>,
+        _inode: &Unreferenced<'_, Self::FileSystem>,
         _folio: &LockedFolio<'_>,
         _offset: usize,
         _len: usize,
@@ -83,7 +87,10 @@ pub trait Operations {
     /// Returns whether `folio` may leave the page cache now (`release_folio`), which the kernel
     /// asks before it drops a clean folio to free memory (e.g. `drop_caches`). Implementing it
     /// makes the page cache ask for every folio (`AS_RELEASE_ALWAYS`).
-    fn release_folio(_inode: &Inode<Self::FileSystem>, _folio: &LockedFolio<'_>) -> bool {
+    fn release_folio(
+        _inode: &Unreferenced<'_, Self::FileSystem>,
+        _folio: &LockedFolio<'_>,
+    ) -> bool {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
 }
@@ -93,7 +100,7 @@ pub trait Operations {
 /// # Invariants
 ///
 /// The fields are the valid arguments of a `write_begin` call that lasts for `'a`, whose
-/// mapping's host has `i_rwsem` held exclusively.
+/// mapping's host has `i_rwsem` held exclusively or is a new inode that nobody else uses yet.
 pub struct WriteBegin<'a> {
     iocb: *const bindings::kiocb,
     mapping: *mut bindings::address_space,
@@ -122,7 +129,8 @@ impl WriteBegin<'_> {
     /// Returns `true` if the page cache has an up to date folio at the position of the write
     /// (`filemap_get_folio()`), which the write overwrites; `false` if it has to add one or
     /// fill one that could not be read. Writers are serialised by `i_rwsem`, so only a
-    /// concurrent read can change the answer, from `false` to `true`.
+    /// concurrent read can change the answer from `false` to `true`, and only reclaim from
+    /// `true` to `false`, if the file system's `release_folio` lets folios go.
     pub fn has_uptodate_folio(&self) -> bool {
         let index = (self.pos >> crate::page::PAGE_SHIFT) as c_ulong;
         // SAFETY: The mapping is valid (type invariant); without flags, this only looks up the
@@ -442,10 +450,17 @@ impl<T: FileSystem, P: PageCache> AddressSpaceOps<T, P> {
 /// # Safety
 ///
 /// Called by the page cache as `read_folio`.
-unsafe extern "C" fn ram_read_folio(file: *mut bindings::file, folio: *mut bindings::folio) -> c_int {
+unsafe extern "C" fn ram_read_folio(
+    file: *mut bindings::file,
+    folio: *mut bindings::folio,
+) -> c_int {
     // SAFETY: `ram_aops` is static and immutable and has a `read_folio`, to which the arguments
     // of this `read_folio` call are passed on.
-    unsafe { bindings::ram_aops.read_folio.map_or(EINVAL.to_errno(), |f| f(file, folio)) }
+    unsafe {
+        bindings::ram_aops
+            .read_folio
+            .map_or(EINVAL.to_errno(), |f| f(file, folio))
+    }
 }
 
 /// `ram_aops.write_end` (the static `simple_write_end()`).
@@ -477,8 +492,9 @@ unsafe extern "C" fn ram_write_end(
 ///
 /// # Safety
 ///
-/// Called by `generic_perform_write()` (or `page_symlink()`) with valid arguments, the mapping of
-/// an inode of `U::FileSystem` whose `i_rwsem` is held exclusively.
+/// Called by `generic_perform_write()` with valid arguments, the mapping of an inode of
+/// `U::FileSystem` whose `i_rwsem` is held exclusively, or by `page_symlink()` on a new inode
+/// that nobody else uses yet.
 unsafe extern "C" fn write_begin_callback<U: Operations>(
     iocb: *const bindings::kiocb,
     mapping: *mut bindings::address_space,
@@ -521,14 +537,17 @@ unsafe extern "C" fn invalidate_folio_callback<U: Operations>(
     len: usize,
 ) {
     // SAFETY: A locked folio of the page cache has a stable mapping, whose host is an inode of
-    // `U::FileSystem` that cannot be freed while one of its folios is locked.
-    let inode = unsafe { Inode::from_raw((*bindings::folio_mapping(folio)).host) };
+    // `U::FileSystem` that is not freed, nor its data dropped, while one of its folios is
+    // locked: eviction truncates the page cache, which waits for the folio lock, before
+    // `destroy_inode`. The inode may be evicting (`truncate_inode_pages_final()`), with no
+    // reference left: hence `Unreferenced`.
+    let inode = unsafe { Unreferenced::from_raw((*bindings::folio_mapping(folio)).host) };
     // INVARIANT: The folio is locked by the caller for the duration of the call.
     let locked = LockedFolio {
         folio,
         _p: PhantomData,
     };
-    U::invalidate_folio(inode, &locked, offset, len);
+    U::invalidate_folio(&inode, &locked, offset, len);
 }
 
 /// `address_space_operations::release_folio`.
@@ -541,14 +560,15 @@ unsafe extern "C" fn release_folio_callback<U: Operations>(
     folio: *mut bindings::folio,
     _gfp: bindings::gfp_t,
 ) -> bool {
-    // SAFETY: As in `invalidate_folio_callback`.
-    let inode = unsafe { Inode::from_raw((*bindings::folio_mapping(folio)).host) };
+    // SAFETY: As in `invalidate_folio_callback`; reclaim may also release folios of an inode
+    // nobody holds.
+    let inode = unsafe { Unreferenced::from_raw((*bindings::folio_mapping(folio)).host) };
     // INVARIANT: The folio is locked by the caller for the duration of the call.
     let locked = LockedFolio {
         folio,
         _p: PhantomData,
     };
-    U::release_folio(inode, &locked)
+    U::release_folio(&inode, &locked)
 }
 
 /// `address_space_operations::read_folio`.
@@ -570,8 +590,8 @@ unsafe extern "C" fn read_folio_callback<U: Operations>(
 /// # Safety
 ///
 /// Called by the page cache with a locked folio of the mapping of an inode of `U::FileSystem`
-/// that is not up to date (so not mapped), from its read, fault and readahead paths, which keep
-/// their own reference to the folio and give up on it after an error.
+/// that is not up to date (so not mapped), from its read, fault and readahead paths, which give
+/// up on it after an error.
 unsafe extern "C" fn ram_read_folio_callback<U: Operations>(
     _file: *mut bindings::file,
     folio: *mut bindings::folio,
@@ -587,7 +607,8 @@ unsafe extern "C" fn ram_read_folio_callback<U: Operations>(
 ///
 /// `folio` must be a locked folio of the mapping of an inode of `U::FileSystem`, which the
 /// caller keeps alive, and that is not up to date. With `remove`, the caller must cope with the
-/// folio leaving the page cache on an error.
+/// folio leaving the page cache on an error (it may hold no reference of its own: readahead's
+/// `readahead_folio()` drops it before `read_folio`).
 unsafe fn fill_folio<U: Operations>(folio: *mut bindings::folio, remove: bool) -> c_int {
     // SAFETY:
     // - A locked folio has a stable mapping whose host is an inode of `U::FileSystem`.
@@ -603,15 +624,25 @@ unsafe fn fill_folio<U: Operations>(folio: *mut bindings::folio, remove: bool) -
     let res = locked
         .zero(0, size)
         .and_then(|()| U::read_folio(inode, &mut locked));
-    if res.is_err() && remove {
-        // SAFETY: The folio is locked and in the page cache of its mapping (safety
-        // requirements), as removing it requires (`truncate_inode_folio()` for regular files,
-        // which is all the page cache reads through `read_folio` without an up to date folio);
-        // the caller's reference keeps it alive after its removal.
-        unsafe { bindings::generic_error_remove_folio(bindings::folio_mapping(folio), folio) };
+    let removed = res.is_err() && remove;
+    if removed {
+        // SAFETY:
+        // - The folio is locked and in the page cache of its mapping (safety requirements), as
+        //   removing it requires; for a regular file that is `truncate_inode_folio()`, for other
+        //   inodes `generic_error_remove_folio()` fails and leaves it.
+        // - The reference taken first keeps the folio alive until it is unlocked below, also if
+        //   the page cache's was the only one (readahead).
+        unsafe {
+            bindings::folio_get(folio);
+            bindings::generic_error_remove_folio(bindings::folio_mapping(folio), folio);
+        }
     }
     // SAFETY: The folio is locked; this marks it up to date on success and unlocks it.
     unsafe { bindings::folio_end_read(folio, res.is_ok()) };
+    if removed {
+        // SAFETY: We took this reference above.
+        unsafe { bindings::folio_put(folio) };
+    }
     match res {
         Ok(()) => 0,
         Err(e) => e.to_errno(),

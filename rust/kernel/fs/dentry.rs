@@ -57,6 +57,7 @@ use crate::{
     types::Opaque, //
 };
 use core::{
+    cell::Cell,
     marker::PhantomData,
     mem::ManuallyDrop,
     ptr::{
@@ -358,10 +359,13 @@ pub(crate) unsafe fn make_discardable(dentry: *mut bindings::dentry) {
 ///
 /// # Invariants
 ///
-/// `dentry` is positive, and the `i_rwsem` of its parent is held exclusively for `'a`, so its
-/// name, parent and inode are stable.
+/// - `dentry` is positive, and the `i_rwsem` of its parent is held exclusively for `'a`, so its
+///   name, parent and inode are stable.
+/// - `whiteout` is `true` while [`RenameSource::whiteout`] may still put a whiteout in place
+///   of the source: for a rename with `RENAME_WHITEOUT` (never with `RENAME_EXCHANGE`), once.
 pub struct RenameSource<'a, T: FileSystem> {
     dentry: &'a Dentry<T>,
+    whiteout: Cell<bool>,
 }
 
 impl<'a, T: FileSystem> RenameSource<'a, T> {
@@ -370,11 +374,16 @@ impl<'a, T: FileSystem> RenameSource<'a, T> {
     /// # Safety
     ///
     /// `ptr` must be a valid positive dentry of type `T` whose parent is locked exclusively for
-    /// `'a`.
-    pub(crate) unsafe fn from_raw(ptr: *mut bindings::dentry) -> Self {
+    /// `'a`, the source of a rename with `flags`.
+    pub(crate) unsafe fn from_raw(ptr: *mut bindings::dentry, flags: RenameFlags) -> Self {
+        // INVARIANT: A whiteout may be put in place of the source once, if the flags ask for one
+        // (the VFS refuses `RENAME_WHITEOUT` together with `RENAME_EXCHANGE`; checked anyway).
         Self {
             // SAFETY: By the safety requirements, `ptr` is a valid dentry of type `T` for `'a`.
             dentry: unsafe { Dentry::from_raw(ptr) },
+            whiteout: Cell::new(
+                flags.contains(RenameFlags::WHITEOUT) && !flags.contains(RenameFlags::EXCHANGE),
+            ),
         }
     }
 
@@ -411,10 +420,16 @@ impl<'a, T: FileSystem<Dentries = Persistent>> RenameSource<'a, T> {
     /// Puts `inode`, a whiteout (a character device with device number 0:0), in place of the
     /// source, as `RENAME_WHITEOUT` asks: under a new persistent dentry of the same name in the
     /// same directory (`d_alloc()`, `d_make_persistent()`), which lookups find once the VFS has
-    /// moved the source (as tmpfs does it).
+    /// moved the source (as tmpfs does it). Like tmpfs, call it after every check that can
+    /// make the rename fail.
     ///
-    /// Fails with `EXDEV`, dropping the inode, if it belongs to another superblock.
+    /// Fails with `EINVAL` unless the rename has `RENAME_WHITEOUT`, for a second whiteout, or if
+    /// `inode` is not a 0:0 character device, and with `EXDEV` if it belongs to another
+    /// superblock; the inode is dropped on failure.
     pub fn whiteout<P: PageCache>(&self, inode: inode::New<'_, T, P>) -> Result {
+        if !inode.is_whiteout() || !self.whiteout.replace(false) {
+            return Err(EINVAL);
+        }
         let dentry = self.dentry.as_raw();
         // SAFETY: The dentry is valid and its parent and name are stable (type invariant), so
         // they can be read and passed to `d_alloc()`, which copies the name.

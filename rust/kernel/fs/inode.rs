@@ -390,27 +390,32 @@ impl<T: FileSystem> Drop for Owned<T> {
     }
 }
 
-/// An inode being evicted (`evict_inode`): it has no users left, is no longer in the inode
-/// cache, and is freed once the callback returns. Only what it was can be read, not new
-/// references taken.
+/// An inode that its holder may look at but not take references to: one being evicted
+/// (`evict_inode`), or the host of a folio being invalidated or released (`invalidate_folio`,
+/// `release_folio`), which may run during eviction or from reclaim while nobody holds the inode.
+/// Its reference count may be zero, so only what it is can be read: no new reference (which
+/// `ihold()` refuses on such an inode and whose `iput()` would evict it again) can be taken.
+/// During eviction, looking the inode up in the inode cache ([`SuperBlock::iget`] with its
+/// number) waits for the eviction to end, which never happens if the evicting task waits.
 ///
 /// # Invariants
 ///
-/// `inode` is an inode of `T` being evicted (`I_FREEING`), valid for `'a`, with its data (if
-/// any) still initialised.
-pub struct Evicting<'a, T: FileSystem> {
+/// `inode` is a valid inode of `T` for `'a`, which is not freed before `'a` ends; its data is
+/// initialised if `WithData::has_data` says so, and is not dropped before `'a` ends.
+pub struct Unreferenced<'a, T: FileSystem> {
     inode: &'a Inode<T>,
 }
 
-impl<'a, T: FileSystem> Evicting<'a, T> {
-    /// Creates an [`Evicting`] from a raw pointer.
+impl<'a, T: FileSystem> Unreferenced<'a, T> {
+    /// Creates an [`Unreferenced`] from a raw pointer.
     ///
     /// # Safety
     ///
-    /// `ptr` must be an inode of a superblock of type `T` that `evict()` is evicting, valid for
-    /// `'a`.
+    /// `ptr` must be an inode of a superblock of type `T` that stays valid for `'a`, and whose
+    /// data (if initialised) is not dropped before `'a` ends: one that `evict()` is evicting,
+    /// or the host of a folio locked for `'a`.
     pub(crate) unsafe fn from_raw(ptr: *mut bindings::inode) -> Self {
-        // INVARIANT: The data is dropped later, in `destroy_inode`.
+        // INVARIANT: The data is dropped later, in `destroy_inode` (safety requirements).
         Self {
             // SAFETY: `ptr` is a valid inode of type `T` for `'a` (safety requirements).
             inode: unsafe { Inode::from_raw(ptr) },
@@ -427,14 +432,20 @@ impl<'a, T: FileSystem> Evicting<'a, T> {
         self.inode.mode()
     }
 
-    /// Returns the link count: zero unless the superblock is being shut down.
+    /// Returns the link count: zero for an inode evicted because its last name went.
     pub fn nlink(&self) -> u32 {
         self.inode.nlink()
     }
 
-    /// Returns the file system's data for this inode.
-    pub fn data(&self) -> &T::InodeData {
-        self.inode.data()
+    /// Returns the file system's data for this inode; `None` for an inode whose data could not
+    /// be initialised, which is evicted as it failed to be set up.
+    pub fn data(&self) -> Option<&T::InodeData> {
+        // SAFETY: The inode is valid, and its data is not dropped during `'a` (type invariant).
+        if unsafe { data::has_initialised_data::<T>(self.inode.as_raw()) } {
+            Some(self.inode.data())
+        } else {
+            None
+        }
     }
 
     /// Returns the superblock the inode belongs to.
@@ -822,6 +833,13 @@ impl<'a, T: FileSystem, P: PageCache> New<'a, T, P> {
             bindings::i_size_write(self.raw(), len.into());
         }
         Ok(self)
+    }
+
+    /// Returns `true` if the inode is a whiteout: a character device with device number 0:0.
+    pub(crate) fn is_whiteout(&self) -> bool {
+        // SAFETY: The inode is new and owned by us; nothing else writes its mode or device yet.
+        let (mode, rdev) = unsafe { (Mode((*self.raw()).i_mode), (*self.raw()).i_rdev) };
+        mode.file_type() == Some(Type::Chr) && rdev == 0
     }
 
     /// Frees the target set by [`New::set_cached_link`], if any, before the inode's mode changes.

@@ -85,6 +85,21 @@ impl<T: FileSystem> WithData<T> {
     }
 }
 
+/// Returns `true` if the data of `inode`, an inode of `T`, is initialised: always for a file
+/// system without inode data, whose `()` needs none.
+///
+/// # Safety
+///
+/// `inode` must be a valid inode of `T`.
+pub(crate) unsafe fn has_initialised_data<T: FileSystem>(inode: *mut bindings::inode) -> bool {
+    if !has_data::<T>() {
+        return true;
+    }
+    // SAFETY: The inode of such a `T` is in a `WithData<T>`, whose `has_data` says whether the
+    // data is initialised (type invariant).
+    unsafe { (*WithData::<T>::from_inode(inode)).has_data }
+}
+
 /// Initialises the data of a new inode of `T` in place with `init`, so that it may be pinned
 /// (e.g. embed a `Mutex`). On failure, the data is not initialised and the inode may be released
 /// as it is.
@@ -236,12 +251,12 @@ pub(super) unsafe fn free_cached_link(inode: *mut bindings::inode) {
     // SAFETY:
     // - `inode` is valid and its cached link unused (safety requirements).
     // - On the inodes of Rust file systems, only `New::set_cached_link` sets
-    //   `IOP_CACHED_LINK`, on symlinks only, with a `kmalloc()`ed `i_link` that the inode owns:
-    //   for other inodes, `i_link` shares its place with other pointers and is not read.
+    //   `IOP_CACHED_LINK`, with a `kmalloc()`ed `i_link` that the inode owns, and
+    //   `New::forget_cached_link` clears it before the mode can change through the builder.
+    //   The mode is not checked: `make_bad_inode()` (after `iget_failed()`) makes a symlink a
+    //   regular file and leaves its link.
     unsafe {
-        let mode = u32::from((*inode).i_mode);
-        let cached = u32::from((*inode).i_opflags) & bindings::IOP_CACHED_LINK != 0;
-        if cached && mode & bindings::S_IFMT == bindings::S_IFLNK {
+        if u32::from((*inode).i_opflags) & bindings::IOP_CACHED_LINK != 0 {
             bindings::kfree((*inode).__bindgen_anon_5.i_link.cast());
             (*inode).__bindgen_anon_5.i_link = ptr::null_mut();
             (*inode).i_opflags &= !(bindings::IOP_CACHED_LINK as u16);

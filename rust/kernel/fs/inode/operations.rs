@@ -725,7 +725,7 @@ unsafe extern "C" fn rename_callback<U: Operations>(
         let (idmap, old, new) = unsafe {
             (
                 MntIdmap::from_raw(idmap),
-                RenameSource::from_raw(old_dentry),
+                RenameSource::from_raw(old_dentry, flags),
                 RenameTarget::from_raw(new_dentry, old_dir, new_dir, flags),
             )
         };

@@ -139,7 +139,8 @@ FIXTURE_SETUP(idmap)
 	char cmd[128];
 	int fd, ufd;
 
-	self->dir[0] = self->mapped[0] = '\0';
+	self->dir[0] = '\0';
+	self->mapped[0] = '\0';
 	umask(0);
 	if (geteuid() != 0)
 		SKIP(return, "must be run as root");
@@ -314,12 +315,12 @@ TEST_F(idmap, create_unmapped_fsuid_eoverflow)
 
 TEST_F(idmap, create_owned_through_idmap)
 {
-	const char *names[] = { "file", "dir", "fifo", "link" };
+	static const char * const names[] = { "file", "dir", "fifo", "link" };
 	char a[64], b[64];
 	unsigned int i;
 
 	ASSERT_EQ(0, as_fsid(NS_BASE + 1, create_all, self->mapped));
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(names); i++) {
 		/* fsuid NS_BASE + 1 is id 1 on the file system ... */
 		EXPECT_STREQ("1:1", owner(a, self->dir, names[i])) {
 			TH_LOG("%s", names[i]);
