@@ -88,8 +88,8 @@ bad=$("$PY" - "$mnt/link" "$evicted" "$readme" <<'EOF'
 import os, sys
 link, done, readme = sys.argv[1:4]
 bad = n = 0
-# Walk through the link until the evictor is done (at least 200 times).
-while n < 200 or not os.path.exists(done):
+# Walk through the link until the evictor is done (at least 1000 times).
+while n < 1000 or not os.path.exists(done):
     with open(link) as f:
         ok = f.read().rstrip("\n") == readme
     if not ok or os.readlink(link) != "README":
