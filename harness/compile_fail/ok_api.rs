@@ -3,7 +3,7 @@
 use kernel::fs::{
     dentry::{Cached, Child, Looked, Lookup, Removed},
     filesystem::FileSystem,
-    inode::{Inode, Ref},
+    inode::{Inode, Ref, Unreferenced},
     lock::{Exclusive, Locked, Shared},
     param::{Param, Value},
 };
@@ -39,4 +39,11 @@ pub fn mode(p: &Param<'_>) -> Option<u32> {
         Value::U32(v) => Some(v),
         _ => None,
     }
+}
+
+/// What an inode being evicted is can still be read, as its superblock's data.
+pub fn evicted<T: FileSystem>(inode: &Unreferenced<'_, T>) -> u32 {
+    let _ = inode.super_block().data();
+    let _ = inode.data();
+    inode.nlink()
 }
