@@ -451,22 +451,16 @@ impl address_space::Operations for LimitedPages {
         inode.super_block().data().charge_blocks(folio.nr_pages())
     }
 
-    // A folio is charged while it is up to date (ramfs's page cache has single pages). The
-    // page is taken before a new folio exists, so that a refused write leaves none behind.
+    // A folio is charged while it is up to date (ramfs's page cache has single pages): one that
+    // is not yet is charged before the write makes it so, and one that cannot be charged leaves
+    // the page cache again, so that a refused write leaves nothing behind.
     fn write_begin<'a>(inode: &Inode<RamFs>, begin: WriteBegin<'a>) -> Result<WriteFolio<'a>> {
-        let info = inode.super_block().data();
-        let charged = !begin.has_uptodate_folio();
-        if charged {
-            info.charge_blocks(1)?;
-        }
-        let folio = libfs::simple_write_begin(begin).inspect_err(|_| {
-            if charged {
-                info.uncharge_blocks(1);
+        let folio = libfs::simple_write_begin(begin)?;
+        if !folio.is_uptodate() {
+            if let Err(e) = inode.super_block().data().charge_blocks(1) {
+                folio.discard();
+                return Err(e);
             }
-        })?;
-        // A read that filled the folio meanwhile charged it.
-        if charged && folio.is_uptodate() {
-            info.uncharge_blocks(1);
         }
         Ok(folio)
     }

@@ -26,13 +26,11 @@ use crate::{
     bindings,
     error::{
         code::*,
-        from_err_ptr,
         to_result,
         VTABLE_DEFAULT_ERROR, //
     },
     ffi::{
         c_uint,
-        c_ulong,
         c_void, //
     },
     prelude::*,
@@ -125,29 +123,6 @@ impl WriteBegin<'_> {
     pub fn is_empty(&self) -> bool {
         self.len == 0
     }
-
-    /// Returns `true` if the page cache has an up to date folio at the position of the write
-    /// (`filemap_get_folio()`), which the write overwrites; `false` if it has to add one or
-    /// fill one that could not be read. Writers are serialised by `i_rwsem`, so only a
-    /// concurrent read can change the answer from `false` to `true`, and only reclaim from
-    /// `true` to `false`, if the file system's `release_folio` lets folios go.
-    pub fn has_uptodate_folio(&self) -> bool {
-        let index = (self.pos >> crate::page::PAGE_SHIFT) as c_ulong;
-        // SAFETY: The mapping is valid (type invariant); without flags, this only looks up the
-        // folio, returning a new reference to it or an error pointer.
-        let folio = unsafe {
-            bindings::__filemap_get_folio_mpol(self.mapping, index, 0, 0, ptr::null_mut())
-        };
-        let Ok(folio) = from_err_ptr(folio) else {
-            return false;
-        };
-        // SAFETY: `folio` is valid, and we own the reference the lookup returned, dropped here.
-        unsafe {
-            let uptodate = bindings::folio_test_uptodate(folio);
-            bindings::folio_put(folio);
-            uptodate
-        }
-    }
 }
 
 /// A locked folio of the page cache that a write goes to, with a reference to it: what
@@ -175,6 +150,27 @@ impl WriteFolio<'_> {
     pub fn nr_pages(&self) -> usize {
         // SAFETY: The folio is valid (type invariant).
         unsafe { bindings::folio_nr_pages(self.folio.as_ptr()) as usize }
+    }
+
+    /// Gives up on a folio that is not up to date, one the write added to the page cache or
+    /// one that could not be read: removes it from the page cache of a regular file
+    /// (`generic_error_remove_folio()`), so that nothing is left of a refused write, then
+    /// unlocks and releases it. An up to date folio is only unlocked and released.
+    pub fn discard(self) {
+        if !self.is_uptodate() {
+            // SAFETY:
+            // - The folio is locked by us (type invariant) and is in the page cache of its
+            //   mapping: `write_begin` found or added it there, and truncation, which needs
+            //   `i_rwsem` or the folio lock, cannot have removed it.
+            // - It is not up to date, so not mapped: removing it loses no data, and the reference
+            //   we own keeps it alive until it is dropped below. For an inode other than a
+            //   regular file, `generic_error_remove_folio()` fails and leaves it.
+            unsafe {
+                let folio = self.folio.as_ptr();
+                bindings::generic_error_remove_folio(bindings::folio_mapping(folio), folio);
+            }
+        }
+        // Dropping unlocks and releases it.
     }
 
     fn into_raw(self) -> *mut bindings::folio {
