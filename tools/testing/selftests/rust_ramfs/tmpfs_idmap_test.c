@@ -26,6 +26,8 @@
 #include <sys/wait.h>
 #include <linux/mount.h>
 
+#include "tmpfs_compare.h"
+
 #define NS_BASE		10000	/* the idmap maps ids 0.. to NS_BASE.. */
 #define NS_RANGE	1000	/* ids mapped */
 #define OVERFLOW_ID	65534	/* how stat shows an id without a mapping */
@@ -66,18 +68,6 @@ static int sys_move_mount(int from_dfd, const char *from, int to_dfd, const char
 			  unsigned int flags)
 {
 	return syscall(__NR_move_mount, from_dfd, from, to_dfd, to, flags);
-}
-
-static int write_string(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -1;
-	n = write(fd, s, strlen(s));
-	close(fd);
-	return n == (ssize_t)strlen(s) ? 0 : -1;
 }
 
 /* Returns an fd for a new user namespace with the idmap's mapping, or -1. */
@@ -124,19 +114,9 @@ static int idmap_userns_fd(void)
 	return fd;
 }
 
-static char *path_join(char *buf, const char *dir, const char *name)
-{
-	int n = snprintf(buf, PATH_MAX, "%s/%s", dir, name);
-
-	if (n < 0 || n >= PATH_MAX)
-		abort();
-	return buf;
-}
-
 FIXTURE_SETUP(idmap)
 {
 	struct mount_attr attr = { .attr_set = MOUNT_ATTR_IDMAP };
-	char cmd[128];
 	int fd, ufd;
 
 	self->dir[0] = '\0';
@@ -144,9 +124,7 @@ FIXTURE_SETUP(idmap)
 	umask(0);
 	if (geteuid() != 0)
 		SKIP(return, "must be run as root");
-	snprintf(cmd, sizeof(cmd), "grep -qw %s /proc/filesystems || modprobe %s",
-		 variant->fstype, variant->fstype);
-	if (system(cmd))
+	if (!fs_available(variant->fstype))
 		SKIP(return, "file system type %s not available", variant->fstype);
 
 	/* Anything mounted from now on disappears with this process. */

@@ -30,6 +30,8 @@
 #include <sys/statfs.h>
 #include <sys/wait.h>
 
+#include "tmpfs_compare.h"
+
 #define MOUNT_SOURCE	"tmpfs_limits_test"
 #define NBLOCKS		16		/* the limit of most cases, in pages */
 #define NR_WRITERS	4
@@ -54,38 +56,8 @@ FIXTURE_VARIANT_ADD(fs, rust_ramfs) {
 	.fstype = "rust_ramfs",
 };
 
-/* Is @fstype listed in /proc/filesystems? */
-static bool fs_registered(const char *fstype)
-{
-	char line[256], name[64];
-	bool found = false;
-	FILE *f;
-
-	f = fopen("/proc/filesystems", "r");
-	if (!f)
-		return false;
-	while (!found && fgets(line, sizeof(line), f)) {
-		/* "nodev\ttmpfs\n" or "\text4\n": the name is the last word. */
-		if (sscanf(line, "nodev %63s", name) == 1 || sscanf(line, "%63s", name) == 1)
-			found = !strcmp(name, fstype);
-	}
-	fclose(f);
-	return found;
-}
-
-/* @buf = @dir/@name; @buf has PATH_MAX bytes. */
-static char *path_join(char *buf, const char *dir, const char *name)
-{
-	int n = snprintf(buf, PATH_MAX, "%s/%s", dir, name);
-
-	if (n < 0 || n >= PATH_MAX)
-		abort();
-	return buf;
-}
-
 FIXTURE_SETUP(fs)
 {
-	char cmd[128];
 	int ret;
 
 	self->dir[0] = '\0';
@@ -95,13 +67,8 @@ FIXTURE_SETUP(fs)
 
 	if (geteuid() != 0)
 		SKIP(return, "must be run as root");
-	if (!fs_registered(variant->fstype)) {
-		snprintf(cmd, sizeof(cmd), "modprobe %s >/dev/null 2>&1", variant->fstype);
-		if (system(cmd))
-			TH_LOG("modprobe %s failed", variant->fstype);
-		if (!fs_registered(variant->fstype))
-			SKIP(return, "file system type %s not available", variant->fstype);
-	}
+	if (!fs_available(variant->fstype))
+		SKIP(return, "file system type %s not available", variant->fstype);
 
 	self->page = malloc(self->page_size);
 	ASSERT_NE(NULL, self->page);

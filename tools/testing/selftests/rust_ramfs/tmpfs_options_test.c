@@ -35,6 +35,8 @@
 #include <linux/fs.h>
 #include <linux/mount.h>
 
+#include "tmpfs_compare.h"
+
 #define MOUNT_SOURCE	"tmpfs_options_test"
 #define USER_ID		1000		/* uid of a user owning the root */
 #define GROUP_ID	1234		/* gid of a group owning the root */
@@ -61,28 +63,8 @@ FIXTURE_VARIANT_ADD(fs, rust_ramfs) {
 	.fstype = "rust_ramfs",
 };
 
-/* Is @fstype listed in /proc/filesystems? */
-static bool fs_registered(const char *fstype)
-{
-	char line[256], name[64];
-	bool found = false;
-	FILE *f;
-
-	f = fopen("/proc/filesystems", "r");
-	if (!f)
-		return false;
-	while (!found && fgets(line, sizeof(line), f)) {
-		/* "nodev\ttmpfs\n" or "\text4\n": the name is the last word. */
-		if (sscanf(line, "nodev %63s", name) == 1 || sscanf(line, "%63s", name) == 1)
-			found = !strcmp(name, fstype);
-	}
-	fclose(f);
-	return found;
-}
-
 FIXTURE_SETUP(fs)
 {
-	char cmd[128];
 	int ret;
 
 	self->dir[0] = '\0';
@@ -91,13 +73,8 @@ FIXTURE_SETUP(fs)
 
 	if (geteuid() != 0)
 		SKIP(return, "must be run as root");
-	if (!fs_registered(variant->fstype)) {
-		snprintf(cmd, sizeof(cmd), "modprobe %s >/dev/null 2>&1", variant->fstype);
-		if (system(cmd))
-			TH_LOG("modprobe %s failed", variant->fstype);
-		if (!fs_registered(variant->fstype))
-			SKIP(return, "file system type %s not available", variant->fstype);
-	}
+	if (!fs_available(variant->fstype))
+		SKIP(return, "file system type %s not available", variant->fstype);
 
 	/* Anything mounted from now on disappears with this process. */
 	ret = unshare(CLONE_NEWNS) ? 0 : mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL);
@@ -122,16 +99,6 @@ FIXTURE_TEARDOWN(fs)
 	/* Detaches the scratch mount with whatever a failed case left on it. */
 	EXPECT_EQ(0, umount2(self->dir, MNT_DETACH));
 	EXPECT_EQ(0, rmdir(self->dir));
-}
-
-/* @buf = @dir/@name; @buf has PATH_MAX bytes. */
-static char *path_join(char *buf, const char *dir, const char *name)
-{
-	int n = snprintf(buf, PATH_MAX, "%s/%s", dir, name);
-
-	if (n < 0 || n >= PATH_MAX)
-		abort();
-	return buf;
 }
 
 /* Creates an empty file (or truncates an existing one). */
@@ -800,20 +767,6 @@ static void record(struct res *r, long ret)
 {
 	r->ret = ret;
 	r->err = ret < 0 ? errno : 0;
-}
-
-/* Writes the string @s to the existing file @path. */
-static int write_string(const char *path, const char *s)
-{
-	ssize_t len = strlen(s), n;
-	int fd;
-
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	n = write(fd, s, len);
-	close(fd);
-	return n == len ? 0 : -1;
 }
 
 /* Checks run by the parent while the child waits; see run_userns_child(). */
