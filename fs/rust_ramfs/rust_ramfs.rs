@@ -61,6 +61,11 @@ use kernel::fs::{
         self,
         SuperBlock, //
     },
+    xattr::{
+        self,
+        SetFlags,
+        SimpleXattrs, //
+    },
 };
 use kernel::{
     new_spinlock,
@@ -112,8 +117,10 @@ const OPT_INODE32: u8 = 4;
 const OPT_INODE64: u8 = 5;
 const OPT_SIZE: u8 = 6;
 const OPT_NR_BLOCKS: u8 = 7;
+const OPT_XATTR: u8 = 8;
+const OPT_ACL: u8 = 9;
 
-static PARAMS: param::Table<8> = param::Table::new([
+static PARAMS: param::Table<10> = param::Table::new([
     param::Entry::u32oct(c"mode", OPT_MODE),
     param::Entry::size(c"size", OPT_SIZE),
     param::Entry::count(c"nr_blocks", OPT_NR_BLOCKS),
@@ -122,6 +129,8 @@ static PARAMS: param::Table<8> = param::Table::new([
     param::Entry::gid(c"gid", OPT_GID),
     param::Entry::flag(c"inode32", OPT_INODE32),
     param::Entry::flag(c"inode64", OPT_INODE64),
+    param::Entry::flag(c"xattr", OPT_XATTR),
+    param::Entry::flag(c"acl", OPT_ACL),
 ]);
 
 /// Mount options of one mount or remount; `None` for options not given.
@@ -133,6 +142,8 @@ struct Options {
     uid: Option<Kuid>,
     gid: Option<Kgid>,
     inode64: Option<bool>,
+    xattr: bool,
+    acl: bool,
 }
 
 /// The limits of a superblock and their use, as tmpfs's fields under `stat_lock`; a maximum
@@ -163,31 +174,46 @@ struct RamFsInfo {
     inode64: Atomic<bool>,
     /// Whether `inode32` or `inode64` was given, so `/proc/mounts` shows it.
     show_inums: Atomic<bool>,
+    /// Whether the superblock has extended attributes (`xattr`), as tmpfs always has.
+    xattr: bool,
+    /// Whether it has POSIX ACLs (`acl`), as tmpfs always has.
+    acl: bool,
 }
 
 impl RamFsInfo {
-    /// Takes one inode's share of the limit (`shmem_reserve_inode()`).
-    fn reserve_inode(&self) -> Result {
+    /// Takes `bytes` of the inode limit's space, which inodes, extra hard links and extended
+    /// attributes share, as in tmpfs.
+    fn reserve_ispace(&self, bytes: u64) -> Result {
         if self.counts_inodes {
             let mut limits = self.limits.lock();
             if limits.max_inodes != 0 {
-                if limits.free_ispace < BOGO_INODE_SIZE {
+                if limits.free_ispace < bytes {
                     return Err(ENOSPC);
                 }
-                limits.free_ispace -= BOGO_INODE_SIZE;
+                limits.free_ispace -= bytes;
             }
         }
         Ok(())
     }
 
-    /// Gives one inode's share back (`shmem_free_inode()`).
-    fn free_inode(&self) {
+    /// Gives `bytes` of the inode limit's space back.
+    fn free_ispace(&self, bytes: u64) {
         if self.counts_inodes {
             let mut limits = self.limits.lock();
             if limits.max_inodes != 0 {
-                limits.free_ispace += BOGO_INODE_SIZE;
+                limits.free_ispace += bytes;
             }
         }
+    }
+
+    /// Takes one inode's share of the limit (`shmem_reserve_inode()`).
+    fn reserve_inode(&self) -> Result {
+        self.reserve_ispace(BOGO_INODE_SIZE)
+    }
+
+    /// Gives one inode's share back (`shmem_free_inode()`).
+    fn free_inode(&self) {
+        self.free_ispace(BOGO_INODE_SIZE)
     }
 
     /// Takes `pages` of the size limit, for pages new to the page cache
@@ -214,6 +240,12 @@ impl RamFsInfo {
     /// Applies the limits and the inode number width of a remount, as `shmem_reconfigure()`
     /// does: all or nothing, failing with tmpfs's message.
     fn reconfigure(&self, opts: &Options) -> core::result::Result<(), &'static str> {
+        if opts.xattr && !self.xattr {
+            return Err("Cannot enable xattr on remount");
+        }
+        if opts.acl && !self.acl {
+            return Err("Cannot enable acl on remount");
+        }
         let mut limits = self.limits.lock();
         let used = (limits.max_inodes * BOGO_INODE_SIZE).saturating_sub(limits.free_ispace);
         if let Some(n) = opts.nr_blocks.filter(|&n| n != 0) {
@@ -286,8 +318,7 @@ impl FileSystem for RamFs {
     // Like ramfs, the tree is the dcache.
     type Dentries = dentry::Persistent;
     type Data = Pin<KBox<RamFsInfo>>;
-    // Like ramfs, no data beside the VFS's own inodes.
-    type InodeData = ();
+    type InodeData = RamFsInode;
 
     fn parse_param(fc: &Context, opts: &mut Options, param: param::Param<'_>) -> Result {
         match (param.opt(), param.value()) {
@@ -314,6 +345,13 @@ impl FileSystem for RamFs {
             (OPT_GID, param::Value::Gid(gid)) => opts.gid = Some(gid),
             (OPT_INODE32, _) => opts.inode64 = Some(false),
             (OPT_INODE64, _) => opts.inode64 = Some(true),
+            (OPT_XATTR, _) => opts.xattr = true,
+            (OPT_ACL, _) => {
+                if !cfg!(CONFIG_FS_POSIX_ACL) {
+                    return Err(fc.invalf(fmt!("POSIX ACLs need CONFIG_FS_POSIX_ACL")));
+                }
+                opts.acl = true;
+            }
             _ => {}
         }
         Ok(())
@@ -337,6 +375,8 @@ impl FileSystem for RamFs {
             next_ino: Atomic::new(1),
             inode64: Atomic::new(opts.inode64.unwrap_or(true)),
             show_inums: Atomic::new(opts.inode64.is_some()),
+            xattr: opts.xattr,
+            acl: opts.acl,
         });
         KBox::pin_init(info, GFP_KERNEL)
     }
@@ -348,6 +388,13 @@ impl FileSystem for RamFs {
             .set_magic(RUST_RAMFS_MAGIC)
             .set_ops::<SuperOps>()
             .set_dentries_dontcache();
+        let info = sb.data();
+        if info.xattr {
+            sb.set_xattr_handlers(&XATTR_HANDLERS);
+        }
+        if info.acl {
+            sb.set_posix_acl()?;
+        }
         Ok(())
     }
 
@@ -415,6 +462,12 @@ impl sb::Operations for SuperOps {
             let bits = if info.inode64.load(Relaxed) { 64 } else { 32 };
             seq_print!(s, ",inode{}", bits);
         }
+        if info.xattr {
+            seq_print!(s, ",xattr");
+        }
+        if info.acl {
+            seq_print!(s, ",acl");
+        }
         Ok(())
     }
 
@@ -433,8 +486,131 @@ impl sb::Operations for SuperOps {
         Ok(())
     }
 
+    // As tmpfs: the inode and its extended attributes give their share of the inode limit back.
     fn evict_inode(inode: &inode::Unreferenced<'_, RamFs>) {
-        inode.super_block().data().free_inode();
+        let info = inode.super_block().data();
+        let freed = inode.data().and_then(|data| data.xattrs.free(inode));
+        info.free_ispace(BOGO_INODE_SIZE + freed.unwrap_or(0) as u64);
+    }
+}
+
+/// Per-inode data: the extended attributes, empty without `xattr`.
+#[pin_data]
+struct RamFsInode {
+    #[pin]
+    xattrs: SimpleXattrs<RamFs>,
+}
+
+impl RamFsInode {
+    fn new() -> impl PinInit<Self> {
+        pin_init!(Self {
+            xattrs <- SimpleXattrs::new(),
+        })
+    }
+}
+
+static XATTR_HANDLERS: xattr::Handlers<RamFs, 3> = xattr::Handlers::new([
+    xattr::handler::<SecurityXattrs>(),
+    xattr::handler::<TrustedXattrs>(),
+    xattr::handler::<UserXattrs>(),
+]);
+
+/// Reads an extended attribute (`shmem_xattr_handler_get()`).
+fn get_xattr(inode: &Inode<RamFs>, name: &CStr, buffer: xattr::Buffer<'_>) -> Result<usize> {
+    inode.data().xattrs.get(name, buffer)
+}
+
+/// Sets or removes an extended attribute as tmpfs does (`shmem_xattr_handler_set()`): with an
+/// inode limit, attributes take their share of its space.
+fn set_xattr(
+    inode: &Locked<'_, Inode<RamFs>, Exclusive>,
+    name: &CStr,
+    value: Option<&[u8]>,
+    flags: SetFlags,
+) -> Result {
+    let info = inode.super_block().data();
+    let space = value.map_or(0, |v| xattr::space(name, v.len()) as u64);
+    info.reserve_ispace(space)?;
+    match inode.data().xattrs.set(inode, name, value, flags) {
+        Ok(freed) => {
+            info.free_ispace(freed as u64);
+            inode.touch_ctime();
+            Ok(())
+        }
+        Err(e) => {
+            info.free_ispace(space);
+            Err(e)
+        }
+    }
+}
+
+/// Lists the extended attributes and POSIX ACLs of the inode of `dentry`
+/// (`shmem_listxattr()`).
+fn list_xattrs(dentry: &Dentry<RamFs>, buffer: xattr::Buffer<'_>) -> Result<usize> {
+    let inode = dentry.inode().ok_or(EINVAL)?;
+    inode.data().xattrs.list(inode, buffer)
+}
+
+struct SecurityXattrs;
+
+impl xattr::Handler for SecurityXattrs {
+    type FileSystem = RamFs;
+    const PREFIX: &'static CStr = xattr::SECURITY_PREFIX;
+
+    fn get(inode: &Inode<RamFs>, name: &CStr, buffer: xattr::Buffer<'_>) -> Result<usize> {
+        get_xattr(inode, name, buffer)
+    }
+
+    fn set(
+        _idmap: &MntIdmap,
+        inode: &Locked<'_, Inode<RamFs>, Exclusive>,
+        name: &CStr,
+        value: Option<&[u8]>,
+        flags: SetFlags,
+    ) -> Result {
+        set_xattr(inode, name, value, flags)
+    }
+}
+
+struct TrustedXattrs;
+
+impl xattr::Handler for TrustedXattrs {
+    type FileSystem = RamFs;
+    const PREFIX: &'static CStr = xattr::TRUSTED_PREFIX;
+
+    fn get(inode: &Inode<RamFs>, name: &CStr, buffer: xattr::Buffer<'_>) -> Result<usize> {
+        get_xattr(inode, name, buffer)
+    }
+
+    fn set(
+        _idmap: &MntIdmap,
+        inode: &Locked<'_, Inode<RamFs>, Exclusive>,
+        name: &CStr,
+        value: Option<&[u8]>,
+        flags: SetFlags,
+    ) -> Result {
+        set_xattr(inode, name, value, flags)
+    }
+}
+
+struct UserXattrs;
+
+impl xattr::Handler for UserXattrs {
+    type FileSystem = RamFs;
+    const PREFIX: &'static CStr = xattr::USER_PREFIX;
+
+    fn get(inode: &Inode<RamFs>, name: &CStr, buffer: xattr::Buffer<'_>) -> Result<usize> {
+        get_xattr(inode, name, buffer)
+    }
+
+    fn set(
+        _idmap: &MntIdmap,
+        inode: &Locked<'_, Inode<RamFs>, Exclusive>,
+        name: &CStr,
+        value: Option<&[u8]>,
+        flags: SetFlags,
+    ) -> Result {
+        set_xattr(inode, name, value, flags)
     }
 }
 
@@ -488,6 +664,17 @@ impl inode::Operations for DirOps {
     type FileSystem = RamFs;
     const LOOKUP: inode::Lookup = libfs::SIMPLE_LOOKUP;
     const RMDIR: inode::Rmdir = libfs::SIMPLE_RMDIR;
+    #[cfg(CONFIG_FS_POSIX_ACL)]
+    const SET_ACL: inode::SetAcl = libfs::SIMPLE_SET_ACL;
+
+    fn setattr(idmap: &MntIdmap, change: AttrChange<'_, RamFs>) -> Result {
+        libfs::simple_setattr(idmap, &change)?;
+        libfs::posix_acl_chmod(idmap, &change)
+    }
+
+    fn listxattr(dentry: &Dentry<RamFs>, buffer: xattr::Buffer<'_>) -> Result<usize> {
+        list_xattrs(dentry, buffer)
+    }
 
     // As tmpfs: each name but the first of an O_TMPFILE takes a share of the inode limit.
     fn link(
@@ -534,6 +721,7 @@ impl inode::Operations for DirOps {
             }
             let sb = old_dir.super_block();
             let whiteout = new_inode(idmap, sb, Some(old_dir), WHITEOUT, Dev(0))?
+                .simple_acl_create(old_dir)?
                 .init_security(old_dir, &old)?;
             old.whiteout(whiteout)?;
             old_dir.touch_mtime_ctime();
@@ -606,6 +794,7 @@ impl inode::Operations for DirOps {
     ) -> Result<Opened<'a>> {
         let inode = new_inode(idmap, dir.super_block(), Some(dir), mode, Dev(0))
             .map_err(|_| ENOSPC)?
+            .simple_acl_create(dir)?
             .init_security(dir, &file)?;
         file.open(inode)
     }
@@ -616,6 +805,8 @@ struct FileIOps;
 #[vtable]
 impl inode::Operations for FileIOps {
     type FileSystem = RamFs;
+    #[cfg(CONFIG_FS_POSIX_ACL)]
+    const SET_ACL: inode::SetAcl = libfs::SIMPLE_SET_ACL;
 
     // As ramfs's `simple_getattr()`, but with the owner seen through the mount's idmap, as tmpfs
     // reports it: blocks are the pages in the page cache.
@@ -640,7 +831,31 @@ impl inode::Operations for FileIOps {
         if resized {
             inode.touch_mtime_ctime();
         }
-        Ok(())
+        libfs::posix_acl_chmod(idmap, &change)
+    }
+
+    fn listxattr(dentry: &Dentry<RamFs>, buffer: xattr::Buffer<'_>) -> Result<usize> {
+        list_xattrs(dentry, buffer)
+    }
+}
+
+/// Inode operations of FIFOs, sockets and device nodes: as the VFS's defaults, plus extended
+/// attributes and POSIX ACLs as tmpfs has them.
+struct SpecialIOps;
+
+#[vtable]
+impl inode::Operations for SpecialIOps {
+    type FileSystem = RamFs;
+    #[cfg(CONFIG_FS_POSIX_ACL)]
+    const SET_ACL: inode::SetAcl = libfs::SIMPLE_SET_ACL;
+
+    fn setattr(idmap: &MntIdmap, change: AttrChange<'_, RamFs>) -> Result {
+        libfs::simple_setattr(idmap, &change)?;
+        libfs::posix_acl_chmod(idmap, &change)
+    }
+
+    fn listxattr(dentry: &Dentry<RamFs>, buffer: xattr::Buffer<'_>) -> Result<usize> {
+        list_xattrs(dentry, buffer)
     }
 }
 
@@ -658,7 +873,7 @@ fn new_inode<'a>(
     info.reserve_inode()?;
     // Once the inode exists, `evict_inode` gives its share back.
     let inode = sb
-        .new_inode(())
+        .new_inode(RamFsInode::new())
         .inspect_err(|_| info.free_inode())?
         .set_ino(info.next_ino())
         .init_owner(idmap, dir, mode)
@@ -680,7 +895,9 @@ fn new_inode<'a>(
             .inc_nlink(),
         Some(Type::Lnk) => inode.set_iops(inode::Ops::page_symlink()).set_nohighmem(),
         // FIFOs, sockets and device nodes.
-        Some(_) => inode.init_special_inode(mode, dev),
+        Some(_) => inode
+            .init_special_inode(mode, dev)
+            .set_iops(inode::Ops::of::<SpecialIOps>()),
         None => return Err(EINVAL),
     })
 }
@@ -696,6 +913,7 @@ fn mknod(
     // C ramfs reports any failure to get an inode as ENOSPC.
     let inode = new_inode(idmap, dir.super_block(), Some(dir), mode, dev)
         .map_err(|_| ENOSPC)?
+        .simple_acl_create(dir)?
         .init_security(dir, &dentry)?;
     dentry.make_persistent(inode)?;
     dir.touch_mtime_ctime();

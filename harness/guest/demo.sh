@@ -27,6 +27,33 @@ if modinfo rust_ramfs >/dev/null 2>&1; then
 	rm /mnt/rr/dir/hello.txt /mnt/rr/link /mnt/rr/renamed /mnt/rr/fifo /mnt/rr/null
 	rmdir /mnt/rr/dir
 	ls -la /mnt/rr
+	# tmpfs's limits: 1 MiB and 16 inodes, with ENOSPC at the limit.
+	mkdir -p /mnt/lim
+	mount -t rust_ramfs -o size=1m,nr_inodes=16,xattr,acl limited /mnt/lim
+	grep /mnt/lim /proc/mounts
+	dd if=/dev/zero of=/mnt/lim/fill bs=64k count=32 status=none || true
+	df -k /mnt/lim
+	df -i /mnt/lim
+	rm /mnt/lim/fill
+	# Extended attributes and POSIX ACLs ("xattr,acl").
+	touch /mnt/lim/file
+	setfattr -n user.colour -v blue /mnt/lim/file
+	getfattr -d /mnt/lim/file
+	setfacl -m u:1000:rw /mnt/lim/file
+	getfacl /mnt/lim/file
+	# An overlay with rust_ramfs as its upper layer.
+	mkdir /mnt/lim/lower /mnt/lim/upper /mnt/lim/work /mnt/ovl
+	echo "from the lower layer" >/mnt/lim/lower/a
+	mount -t overlay -o lowerdir=/mnt/lim/lower,upperdir=/mnt/lim/upper,workdir=/mnt/lim/work \
+		overlay /mnt/ovl
+	echo "changed in the overlay" >>/mnt/ovl/a
+	mkdir /mnt/ovl/new
+	ls -la /mnt/lim/upper
+	cat /mnt/lim/lower/a /mnt/lim/upper/a
+	rm /mnt/ovl/a
+	ls -la /mnt/lim/upper
+	dmesg | grep overlayfs || echo "no overlayfs messages"
+	umount /mnt/ovl
 	set +x
 	if modprobe rust_rofs 2>/dev/null; then
 		set -x

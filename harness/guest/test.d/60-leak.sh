@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # Leak check, run inside the guest: for each file system type, mount it,
 # create files with data, unmount, LEAK_ITERS times; then check that the
-# dentry and inode slab caches and the unevictable page count are back at
+# dentry and inode slab caches (rust_ramfs has an inode cache of its own)
+# and the unevictable page count are back at
 # their baseline, that kmemleak finds no leaked object allocated by file
 # system code and that the kernel log has no new warnings.  TAP on stdout.
 #
@@ -25,7 +26,13 @@ DIAG=${LEAK_DIAG:-1}
 # Seconds to wait for RCU-deferred frees in each settling round.
 SETTLE_SLEEP=$((DIAG + 1))
 UNEVICT_TOL=${LEAK_UNEVICT_TOL:-1024}
-CACHES="dentry inode_cache"
+# The slab caches counted for a file system type.
+caches_of() {
+	case $1 in
+	rust_ramfs) echo "dentry rust_ramfs" ;;
+	*) echo "dentry inode_cache" ;;
+	esac
+}
 . "$(dirname "$0")/../lib.sh"
 KMEMLEAK=/sys/kernel/debug/kmemleak
 # kmemleak backtraces of file system code: a leak with one of these in its
@@ -58,8 +65,12 @@ def check(rc, what):
         e = ctypes.get_errno()
         raise OSError(e, f"{what}: {os.strerror(e)}")
 
+# rust_ramfs also gets extended attributes, to check that they are freed.
+xattrs = fstype == "rust_ramfs"
+opts = b"xattr" if xattrs else None
+
 def mount():
-    check(libc.mount(fstype.encode(), mnt.encode(), fstype.encode(), 0, None), "mount")
+    check(libc.mount(fstype.encode(), mnt.encode(), fstype.encode(), 0, opts), "mount")
 
 def umount():
     check(libc.umount2(mnt.encode(), 0), "umount")
@@ -82,6 +93,8 @@ for it in range(iters):
                     raise OSError(f"short write to file{i}")
             finally:
                 os.close(fd)
+            if xattrs and i % 3 == 0:
+                os.setxattr(f"{mnt}/d{i % ndirs}/file{i}", "user.i", pattern[:i % 200])
         names = sum(len(os.listdir(f"{mnt}/d{d}")) for d in range(ndirs))
         if names != nfiles:
             raise OSError(f"iteration {it}: readdir found {names} files, created {nfiles}")
@@ -168,6 +181,7 @@ if [ -w "$KMEMLEAK" ]; then
 fi
 
 for fs in $FSTYPES; do
+	CACHES=$(caches_of "$fs")
 	if ! grep -qw "$fs" /proc/filesystems; then
 		for t in loop slab-dentry slab-inode_cache unevictable kmemleak dmesg; do
 			nok "$fs.$t # $fs not in /proc/filesystems"

@@ -17,7 +17,8 @@ use super::{
     inode::InodeCache,
     param,
     sb,
-    sb::SuperBlock, //
+    sb::SuperBlock,
+    xattr, //
 };
 use crate::{
     alloc::KBox,
@@ -338,6 +339,7 @@ struct Private<T: FileSystem> {
 pub struct FileSystemType<T: FileSystem> {
     fs: Opaque<bindings::file_system_type>,
     inode_cache: UnsafeCell<InodeCache>,
+    xattr_cache: xattr::Cache,
     state: AtomicU8,
     users: AtomicUsize,
     _p: PhantomData<T>,
@@ -369,6 +371,7 @@ impl<T: FileSystem> FileSystemType<T> {
         Self {
             fs: Opaque::zeroed(),
             inode_cache: UnsafeCell::new(InodeCache::none()),
+            xattr_cache: Opaque::zeroed(),
             state: AtomicU8::new(UNREGISTERED),
             users: AtomicUsize::new(0),
             _p: PhantomData,
@@ -452,6 +455,9 @@ impl<T: FileSystem> FileSystemType<T> {
         // - No inode of `T` is left; `InodeCache::drop` waits for the inodes still being freed
         //   after RCU grace periods before destroying the cache.
         unsafe { *self.inode_cache.get() = InodeCache::none() };
+        // SAFETY: No inode of `T` is left, so neither are their extended attributes
+        // (`SimpleXattrs` frees them with the inode data), and nobody uses the table.
+        unsafe { xattr::cache_cleanup(&self.xattr_cache) };
         self.state.store(UNREGISTERED, Ordering::Release);
     }
 
@@ -536,6 +542,20 @@ impl<T: FileSystem> FileSystemType<T> {
             let fs = (*sb).s_type.cast::<Opaque<bindings::file_system_type>>();
             &*crate::container_of!(fs, Self, fs)
         }
+    }
+
+    /// Returns the table of extended attributes ([`SimpleXattrs`](xattr::SimpleXattrs)) of the
+    /// file system type of superblock `sb`, which lives until the type is unregistered, after
+    /// the last inode of `T` is gone.
+    ///
+    /// # Safety
+    ///
+    /// `sb` must be a valid superblock of type `T`, whose `s_type` is a [`FileSystemType<T>`].
+    pub(crate) unsafe fn xattr_cache(
+        sb: *mut bindings::super_block,
+    ) -> *mut bindings::simple_xattr_cache {
+        // SAFETY: `sb` is a superblock of `FileSystemType<T>` (safety requirements).
+        unsafe { Self::of_sb(sb).xattr_cache.get() }
     }
 
     /// Returns the inode cache of the file system type of superblock `sb`.

@@ -24,6 +24,7 @@ pub use attr::{
 };
 pub(crate) use data::{
     alloc_inode_callback,
+    data_holds,
     destroy_inode_callback,
     free_inode_callback,
     init_data,
@@ -42,6 +43,7 @@ pub use operations::{
     Rename,
     RenameFlags,
     Rmdir,
+    SetAcl,
     Setattr,
     Unlink, //
 };
@@ -451,6 +453,11 @@ impl<'a, T: FileSystem> Unreferenced<'a, T> {
     /// Returns the superblock the inode belongs to.
     pub fn super_block(&self) -> &SuperBlock<T> {
         self.inode.super_block()
+    }
+
+    /// Returns the inode, for the kernel crate's helpers that only read what it is.
+    pub(crate) fn inode(&self) -> &Inode<T> {
+        self.inode
     }
 }
 
@@ -937,6 +944,21 @@ impl<'a, T: FileSystem, P: PageCache> New<'a, T, P> {
                 ptr::null_mut(),
             )
         })?;
+        Ok(self)
+    }
+
+    /// Gives the inode, about to be linked in `dir`, the POSIX ACLs that the default ACL of
+    /// `dir` passes on, and the mode bits they allow, or applies the umask if `dir` has none
+    /// (`simple_acl_create()`). Does nothing on a superblock without POSIX ACLs
+    /// ([`SuperBlock::set_posix_acl`](crate::fs::sb::SuperBlock::set_posix_acl)), where the VFS
+    /// applied the umask, or on a symlink.
+    pub fn simple_acl_create(self, dir: &Inode<T>) -> Result<Self> {
+        #[cfg(CONFIG_FS_POSIX_ACL)]
+        // SAFETY: `dir` is valid; the inode is new and only this task sets it up, as
+        // `simple_acl_create()` requires of the inode whose mode and ACLs it sets.
+        to_result(unsafe { bindings::simple_acl_create(dir.as_raw(), self.raw()) })?;
+        #[cfg(not(CONFIG_FS_POSIX_ACL))]
+        let _ = dir;
         Ok(self)
     }
 

@@ -51,6 +51,7 @@ use super::{
     idmap::MntIdmap,
     inode::{
         AttrChange,
+        AttrMask,
         Getattr,
         Inode,
         Link,
@@ -107,6 +108,13 @@ pub const SIMPLE_SETATTR: Setattr = Setattr(Some(bindings::simple_setattr));
 
 /// `simple_getattr()`: the inode's attributes, with `st_blocks` counted from the page cache.
 pub const SIMPLE_GETATTR: Getattr = Getattr(Some(bindings::simple_getattr));
+
+/// `simple_set_acl()`: keeps the POSIX ACLs of an inode in memory only (in `i_acl` and
+/// `i_default_acl`), updating its mode to match; for file systems whose inodes live as long as
+/// their files, like tmpfs's.
+#[cfg(CONFIG_FS_POSIX_ACL)]
+pub const SIMPLE_SET_ACL: super::inode::SetAcl =
+    super::inode::SetAcl(Some(bindings::simple_set_acl));
 
 /// `simple_statfs()`: the block size and magic number, with block and inode counts of zero.
 pub const SIMPLE_STATFS: Statfs = Statfs(Some(bindings::simple_statfs));
@@ -214,4 +222,27 @@ pub fn simple_setattr<T: FileSystem>(idmap: &MntIdmap, change: &AttrChange<'_, T
     // `iattr` of the call, only used by this task (`AttrChange` invariants), as `setattr` gets
     // them; `idmap` is a valid idmap.
     to_result(unsafe { bindings::simple_setattr(idmap.as_raw(), dentry, attr) })
+}
+
+/// Updates the access ACL of the inode whose mode changes by `change` to the new mode, as
+/// `setattr` does after a `chmod()` on a superblock with POSIX ACLs (`posix_acl_chmod()`); does
+/// nothing if the mode does not change or the inode has no ACL.
+pub fn posix_acl_chmod<T: FileSystem>(idmap: &MntIdmap, change: &AttrChange<'_, T>) -> Result {
+    if !change.valid().contains(AttrMask::MODE) {
+        return Ok(());
+    }
+    #[cfg(CONFIG_FS_POSIX_ACL)]
+    {
+        let (dentry, _) = change.as_raw();
+        let inode = change.inode();
+        // SAFETY: `dentry` is positive with its inode locked exclusively (`AttrChange`
+        // invariants), as `posix_acl_chmod()` requires for the `set_acl` it calls; `idmap` is a
+        // valid idmap.
+        to_result(unsafe {
+            bindings::posix_acl_chmod(idmap.as_raw(), dentry, inode.mode().bits())
+        })?;
+    }
+    #[cfg(not(CONFIG_FS_POSIX_ACL))]
+    let _ = idmap;
+    Ok(())
 }

@@ -145,6 +145,21 @@ impl<T: FileSystem> SuperBlock<T, New> {
         self
     }
 
+    /// Gives the superblock POSIX ACLs (`SB_POSIXACL`): the VFS then leaves the umask to the
+    /// file system, which applies it or the parent's default ACL when it creates an inode
+    /// ([`inode::New::simple_acl_create`]), and passes ACL changes to `set_acl`
+    /// ([`inode::Operations::SET_ACL`]). Fails with `EOPNOTSUPP` without
+    /// `CONFIG_FS_POSIX_ACL`.
+    pub fn set_posix_acl(&self) -> Result<&Self> {
+        if !cfg!(CONFIG_FS_POSIX_ACL) {
+            return Err(EOPNOTSUPP);
+        }
+        // SAFETY: As in `set_magic`; the superblock is not active yet, so nobody reads
+        // `s_flags` concurrently for inodes of it.
+        unsafe { (*self.as_raw()).s_flags |= bindings::SB_POSIXACL as c_ulong };
+        Ok(self)
+    }
+
     /// Sets the super operations (`s_op`) to the table of `U`, which the abstraction builds at
     /// compile time.
     pub fn set_ops<U: Operations<FileSystem = T>>(&self) -> &Self {

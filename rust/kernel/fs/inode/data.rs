@@ -85,6 +85,23 @@ impl<T: FileSystem> WithData<T> {
     }
 }
 
+/// Returns `true` if the `size` bytes at `ptr` lie within the object holding `inode`, an inode
+/// of `T`, and its data: whether something is part of the data of that inode.
+pub(crate) fn data_holds<T: FileSystem>(
+    inode: *mut bindings::inode,
+    ptr: *const u8,
+    size: usize,
+) -> bool {
+    if !has_data::<T>() {
+        return false;
+    }
+    // SAFETY: Inodes of such `T` are all in a `WithData<T>`; only addresses are computed.
+    let start = unsafe { WithData::<T>::from_inode(inode) } as usize;
+    let end = start + mem::size_of::<WithData<T>>();
+    let (p, len) = (ptr as usize, size);
+    p >= start && p.checked_add(len).is_some_and(|e| e <= end)
+}
+
 /// Returns `true` if the data of `inode`, an inode of `T`, is initialised: always for a file
 /// system without inode data, whose `()` needs none.
 ///

@@ -34,6 +34,7 @@ use crate::{
         dentry::{
             self,
             Child,
+            Dentry,
             LinkSource,
             Looked,
             Negative,
@@ -50,6 +51,7 @@ use crate::{
             Locked,
             Shared, //
         },
+        xattr,
     },
     prelude::*, //
 };
@@ -116,6 +118,10 @@ pub trait Operations {
     /// The C implementation of `getattr`, e.g.
     /// [`libfs::SIMPLE_GETATTR`](crate::fs::libfs::SIMPLE_GETATTR).
     const GETATTR: Getattr = Getattr(None);
+    /// The C implementation of `set_acl`, which stores the POSIX ACLs of an inode, e.g.
+    /// [`libfs::SIMPLE_SET_ACL`](crate::fs::libfs::SIMPLE_SET_ACL), which keeps them in memory
+    /// only; without one, the inode has no POSIX ACLs.
+    const SET_ACL: SetAcl = SetAcl(None);
 
     /// Looks up the name of `dentry` in `dir` (`lookup`), with `dir` locked at least shared.
     ///
@@ -253,6 +259,15 @@ pub trait Operations {
     ) -> Result {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
+
+    /// Lists the names of the extended attributes of the inode of `dentry` into `buffer` and
+    /// returns the length of the list (`listxattr`), e.g. with
+    /// [`SimpleXattrs::list`](crate::fs::xattr::SimpleXattrs::list). The caller holds a
+    /// reference to the inode, not its lock. Without it, only a security module's label is
+    /// listed.
+    fn listxattr(_dentry: &Dentry<Self::FileSystem>, _buffer: xattr::Buffer<'_>) -> Result<usize> {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
 }
 
 /// Declares the type of a slot of an operation table that a C implementation can fill.
@@ -309,6 +324,15 @@ c_slot!(
         *mut bindings::mnt_idmap,
         *mut bindings::dentry,
         *mut bindings::iattr,
+    ) -> c_int
+);
+c_slot!(
+    /// A C implementation of `inode_operations::set_acl`.
+    SetAcl: unsafe extern "C" fn(
+        *mut bindings::mnt_idmap,
+        *mut bindings::dentry,
+        *mut bindings::posix_acl,
+        c_int,
     ) -> c_int
 );
 c_slot!(
@@ -407,6 +431,12 @@ impl<T: FileSystem> Ops<T> {
                     U::GETATTR.0,
                     "getattr"
                 ),
+                set_acl: U::SET_ACL.0,
+                listxattr: if U::HAS_LISTXATTR {
+                    Some(listxattr_callback::<U>)
+                } else {
+                    None
+                },
                 create: if U::HAS_CREATE {
                     Some(create_callback::<U>)
                 } else {
@@ -800,5 +830,30 @@ unsafe extern "C" fn setattr_callback<U: Operations>(
         };
         U::setattr(idmap, change)?;
         Ok(0)
+    })
+}
+
+/// `inode_operations::listxattr`.
+///
+/// # Safety
+///
+/// Called by `vfs_listxattr()` with a valid positive dentry of `U::FileSystem`, whose inode the
+/// caller keeps alive, and `buffer` null or valid for writes of `size` bytes for the call.
+unsafe extern "C" fn listxattr_callback<U: Operations>(
+    dentry: *mut bindings::dentry,
+    buffer: *mut c_char,
+    size: usize,
+) -> isize {
+    from_result(|| {
+        // SAFETY: `dentry` is a valid dentry of `U::FileSystem` for the call; `buffer` is null
+        // or valid for writes of `size` bytes (safety requirements).
+        let (dentry, buffer) = unsafe {
+            (
+                Dentry::from_raw(dentry),
+                xattr::Buffer::from_raw(buffer.cast(), size),
+            )
+        };
+        let len = U::listxattr(dentry, buffer)?;
+        isize::try_from(len).map_err(|_| E2BIG)
     })
 }
