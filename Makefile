@@ -11,7 +11,7 @@ help:
 	@echo 'make run           build, boot under virtme-ng, show rust_ramfs (CMD=... to run a command)'
 	@echo 'make test          build, boot once, run all tests; ends in "N passed, N failed"'
 	@echo 'make soak          make test with the leak loop (100 x 1,000 files) and stress at full length'
-	@echo 'make bench         time the same workloads on ramfs and rust_ramfs, side by side'
+	@echo 'make bench         ramfs, rust_ramfs and tmpfs side by side on a performance kernel'
 	@echo 'make kunit         tools/testing/kunit/kunit.py run in the prepared tree'
 	@echo 'make check         rustfmt, clippy, rustdoc and checkpatch on the series'
 	@echo 'make format-patch  write the series as mail-ready patches to out/'

@@ -9,7 +9,8 @@
 # The guest's dmesg is saved to OUTDIR/dmesg.txt (and the console to
 # OUTDIR/console.log unless -i).  OUTDIR is visible in the guest as
 # $RR_OUT.  VNG_APPEND adds kernel parameters, VNG_CPUS/VNG_MEMORY size the
-# guest, VNG_KVM=0/1 overrides the KVM detection.
+# guest, VNG_KVM=0/1 overrides the KVM detection, VNG_QEMU_OPTS passes
+# options to QEMU (e.g. make bench's -icount).
 . "$(dirname "$0")/lib.sh"
 
 interactive=0
@@ -45,6 +46,7 @@ rc=\$?; dmesg >\"\$RR_OUT/dmesg.txt\" 2>/dev/null; echo \$rc >\"\$RR_OUT/status\
 set -- vng --run "$BUILD" $accel --force-9p --cpus "${VNG_CPUS:-2}" \
 	--memory "${VNG_MEMORY:-4G}" --rwdir "$out" --rwdir "$CACHE" \
 	--append "log_buf_len=8M ${VNG_APPEND:-}" --cwd "$REPO"
+[ -z "${VNG_QEMU_OPTS:-}" ] || set -- "$@" --qemu-opts "$VNG_QEMU_OPTS"
 if [ "$interactive" = 1 ] && [ -t 0 ]; then
 	# Interactive: the command runs first, then a shell on the console.
 	icmd="export RR_OUT='$out' RR_REPO='$REPO' RR_BUILD='$BUILD' RR_TREE='$TREE';

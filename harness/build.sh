@@ -10,8 +10,8 @@ mkdir -p "$BUILD"
 
 # Configuration: allnoconfig + our fragments.  Symbols that do not survive
 # (unknown or with unmet dependencies) are an error.
-frag=$CACHE/fragment.config
-cat "$REPO"/harness/config/*.config >"$frag"
+frag=$CACHE/fragment-$FLAVOUR.config
+for f in $CONFIG_FRAGMENTS; do cat "$REPO/harness/config/$f.config"; done >"$frag"
 [ -z "${EXTRA_CONFIG:-}" ] || printf '%s\n' $EXTRA_CONFIG >>"$frag"
 cp "$BUILD/.config" "$CACHE/config.old" 2>/dev/null || : >"$CACHE/config.old"
 $KMAKE KCONFIG_ALLCONFIG="$frag" allnoconfig >"$LOGS/config.log" 2>&1 ||
@@ -40,12 +40,17 @@ fi
 rm -f "$BUILD/.rust-ramfs-stamp"
 
 t0=$(now)
-msg "building kernel in $BUILD"
-run_logged "$LOGS/build.log" $KMAKE bzImage modules
-run_logged "$LOGS/headers.log" $KMAKE headers
-if [ -d "$TREE/tools/testing/selftests/rust_ramfs" ]; then
-	run_logged "$LOGS/kselftest.log" make -C "$TREE/tools/testing/selftests" \
-		TARGETS=rust_ramfs O="$BUILD"
+msg "building the $FLAVOUR kernel in $BUILD"
+if [ "$FLAVOUR" = perf ]; then
+	# make bench needs the kernel and its modules only.
+	run_logged "$LOGS/build-perf.log" $KMAKE bzImage modules
+else
+	run_logged "$LOGS/build.log" $KMAKE bzImage modules
+	run_logged "$LOGS/headers.log" $KMAKE headers
+	if [ -d "$TREE/tools/testing/selftests/rust_ramfs" ]; then
+		run_logged "$LOGS/kselftest.log" make -C "$TREE/tools/testing/selftests" \
+			TARGETS=rust_ramfs O="$BUILD"
+	fi
 fi
 echo "$stamp" >"$BUILD/.rust-ramfs-stamp"
 msg "kernel built in $(($(now) - t0))s: $(cat "$BUILD/include/config/kernel.release")"

@@ -6,7 +6,24 @@ set -eu
 REPO=$(cd "$(dirname "$0")/.." && pwd)
 CACHE=${RUST_RAMFS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/rust-ramfs}
 TREE=${RUST_RAMFS_TREE:-$CACHE/linux}
-BUILD=${RUST_RAMFS_BUILD:-$CACHE/build}
+# The kernel to build and boot: "test" (make test, make run: KUnit and the
+# debugging options) or "perf" (make bench: without them), each configured
+# from its fragments in harness/config and built in a directory of its own.
+FLAVOUR=${RUST_RAMFS_FLAVOUR:-test}
+case $FLAVOUR in
+test)
+	BUILD=${RUST_RAMFS_BUILD:-$CACHE/build}
+	CONFIG_FRAGMENTS="base rust_ramfs test"
+	;;
+perf)
+	BUILD=${RUST_RAMFS_BUILD:-$CACHE/build-perf}
+	CONFIG_FRAGMENTS="base rust_ramfs perf"
+	;;
+*)
+	printf 'error: RUST_RAMFS_FLAVOUR=%s: not test or perf\n' "$FLAVOUR" >&2
+	exit 1
+	;;
+esac
 LOGS=$CACHE/logs
 VENV=$CACHE/venv
 CARGO_HOME=${CARGO_HOME:-$HOME/.cargo}

@@ -7,7 +7,7 @@
 PKGS="clang-19 lld-19 llvm-19 libclang-19-dev flex bison bc libelf-dev
 libssl-dev cpio python3-venv qemu-system-x86 udev kmod busybox-static
 xz-utils rsync make gcc libc6-dev git ca-certificates e2fsprogs attr acl
-stress-ng python3-ply python3-git"
+stress-ng python3-ply python3-git python3-matplotlib"
 
 missing=
 for p in $PKGS; do
