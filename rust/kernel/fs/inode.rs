@@ -953,12 +953,14 @@ impl<'a, T: FileSystem, P: PageCache> New<'a, T, P> {
     /// ([`SuperBlock::set_posix_acl`](crate::fs::sb::SuperBlock::set_posix_acl)), where the VFS
     /// applied the umask, or on a symlink.
     pub fn simple_acl_create(self, dir: &Inode<T>) -> Result<Self> {
-        #[cfg(CONFIG_FS_POSIX_ACL)]
-        // SAFETY: `dir` is valid; the inode is new and only this task sets it up, as
-        // `simple_acl_create()` requires of the inode whose mode and ACLs it sets.
-        to_result(unsafe { bindings::simple_acl_create(dir.as_raw(), self.raw()) })?;
-        #[cfg(not(CONFIG_FS_POSIX_ACL))]
-        let _ = dir;
+        // Without POSIX ACLs, `simple_acl_create()` would only cache "no ACL" in the new inode,
+        // which nothing reads then: skip the calls on the path of every create.
+        if dir.super_block().has_posix_acl() {
+            #[cfg(CONFIG_FS_POSIX_ACL)]
+            // SAFETY: `dir` is valid; the inode is new and only this task sets it up, as
+            // `simple_acl_create()` requires of the inode whose mode and ACLs it sets.
+            to_result(unsafe { bindings::simple_acl_create(dir.as_raw(), self.raw()) })?;
+        }
         Ok(self)
     }
 

@@ -27,6 +27,10 @@ use crate::{
     },
     prelude::*,
     seq_file::SeqFile,
+    sync::atomic::{
+        atomic_load,
+        Relaxed, //
+    },
     types::{
         ForeignOwnable,
         NotThreadSafe,
@@ -243,6 +247,17 @@ impl<T: FileSystem> SuperBlock<T> {
                 Err(e.into())
             }
         }
+    }
+
+    /// Returns `true` if the superblock has POSIX ACLs (`SB_POSIXACL`, `IS_POSIXACL()`), see
+    /// [`SuperBlock::set_posix_acl`].
+    pub fn has_posix_acl(&self) -> bool {
+        let sb = self.as_raw();
+        // SAFETY: `s_flags` of a valid superblock can be read here as `READ_ONCE()` would: a
+        // remount may change other flags concurrently (FIXME(read_once): with `WRITE_ONCE()`,
+        // not atomically); `SB_POSIXACL` is set before the superblock is ready and stays.
+        let flags = unsafe { atomic_load((&raw mut (*sb).s_flags).cast::<usize>(), Relaxed) };
+        flags & bindings::SB_POSIXACL as usize != 0
     }
 
     /// Takes an active reference to the superblock (`s_active`), which keeps it mounted as far

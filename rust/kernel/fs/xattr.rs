@@ -380,8 +380,13 @@ impl<T: FileSystem> SimpleXattrs<T> {
     pub fn new() -> impl PinInit<Self> {
         // INVARIANT: The list head is initialised empty, with no table yet.
         pin_init!(Self {
-            // SAFETY: `slot` is valid for writes; `INIT_LIST_HEAD` makes it an empty list.
-            list <- Opaque::ffi_init(|slot| unsafe { bindings::INIT_LIST_HEAD(slot) }),
+            // SAFETY: `slot` is valid for writes, and nobody else sees it yet: an empty list
+            // points to itself, as after `INIT_LIST_HEAD()` (which would cost a call on the
+            // path of every new inode).
+            list <- Opaque::ffi_init(|slot: *mut bindings::list_head| unsafe {
+                (*slot).next = slot;
+                (*slot).prev = slot;
+            }),
             cache: AtomicPtr::new(ptr::null_mut()),
             _p: PhantomData,
         })
