@@ -8,6 +8,9 @@
 . "$(dirname "$0")/lib.sh"
 
 G="git -C $TREE"
+# One preparation at a time (make bench and make test may run side by side).
+exec 9>"$CACHE/prepare.lock"
+flock 9
 export GIT_AUTHOR_NAME="${GIT_AUTHOR_NAME:-Rust RAMFS Developers}"
 export GIT_AUTHOR_EMAIL="${GIT_AUTHOR_EMAIL:-rust-ramfs@lists.invalid}"
 export GIT_COMMITTER_NAME="$GIT_AUTHOR_NAME" GIT_COMMITTER_EMAIL="$GIT_AUTHOR_EMAIL"

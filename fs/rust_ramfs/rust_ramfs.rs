@@ -487,8 +487,12 @@ impl sb::Operations for SuperOps {
     }
 
     // As tmpfs: the inode and its extended attributes give their share of the inode limit back.
+    // Without a limit there is nothing to give back, and the attributes go with the inode data.
     fn evict_inode(inode: &inode::Unreferenced<'_, RamFs>) {
         let info = inode.super_block().data();
+        if !info.counts_inodes {
+            return;
+        }
         let freed = inode.data().and_then(|data| data.xattrs.free(inode));
         info.free_ispace(BOGO_INODE_SIZE + freed.unwrap_or(0) as u64);
     }

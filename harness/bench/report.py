@@ -80,6 +80,12 @@ def table(data, vals, other):
     note = (f"Medians over {len(data['rounds_data'])} rounds, in {u} per operation; ratios "
             "are medians with their min-max over the rounds (paired by round); spread is the "
             "largest (max - min) / median of the four configurations.")
+    if data["mode"] == "icount":
+        note += (" Under icount the guest has one vCPU: the par_* children run one after "
+                 "another, so those rows show the cost of interleaving, not parallel scaling. "
+                 "Path lookups (lookup_*, and the lookups inside the other metadata rows) "
+                 "depend on dentry hash chains, whose layout changes with every mount and "
+                 "boot: compare those rows over several runs.")
     if other:
         ovals = per_metric(other)
         worst = []

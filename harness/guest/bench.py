@@ -139,7 +139,7 @@ def main():
                     help="entries for the metadata scaling runs ('' for none)")
     ap.add_argument("--readdir", default="10,1000,100000",
                     help="directory sizes for the readdir scaling runs ('' for none)")
-    ap.add_argument("--scaling-rounds", type=int, default=3)
+    ap.add_argument("--scaling-rounds", type=int, default=1)
     ap.add_argument("--memory-n", type=int, default=10000)
     ap.add_argument("--mode", default="unknown", help="how time was measured")
     args = ap.parse_args()
