@@ -256,8 +256,8 @@ impl<T: FileSystem> SuperBlock<T> {
         // SAFETY: `s_flags` of a valid superblock can be read here as `READ_ONCE()` would: a
         // remount may change other flags concurrently (FIXME(read_once): with `WRITE_ONCE()`,
         // not atomically); `SB_POSIXACL` is set before the superblock is ready and stays.
-        let flags = unsafe { atomic_load((&raw mut (*sb).s_flags).cast::<usize>(), Relaxed) };
-        flags & bindings::SB_POSIXACL as usize != 0
+        let flags = unsafe { atomic_load(&raw mut (*sb).s_flags, Relaxed) };
+        flags & bindings::SB_POSIXACL != 0
     }
 
     /// Takes an active reference to the superblock (`s_active`), which keeps it mounted as far

@@ -187,6 +187,10 @@ pub trait Handler {
 struct Vtable<H>(PhantomData<H>);
 
 impl<H: Handler> Vtable<H> {
+    #[expect(
+        clippy::disallowed_methods,
+        reason = "`as_char_ptr()` is not a `const fn`, and the prefix is ASCII"
+    )]
     const HANDLER: bindings::xattr_handler = bindings::xattr_handler {
         name: ptr::null(),
         prefix: H::PREFIX.as_ptr().cast(),

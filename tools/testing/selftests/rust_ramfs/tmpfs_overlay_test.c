@@ -39,7 +39,7 @@
 #define STR_SIZE		256	/* the buffers of the helpers returning strings */
 
 #ifndef RENAME_WHITEOUT
-#define RENAME_WHITEOUT		(1 << 2)
+#define RENAME_WHITEOUT		4	/* as in <linux/fs.h> */
 #endif
 
 FIXTURE(ovl) {
@@ -106,29 +106,30 @@ static void kmsg_find(int fd, const char *needle, char *line, size_t size)
 }
 
 /*
- * Mounts the overlay of self->lower and self->upper on self->merged, with
- * @extra options. Notes in self->kmsg the first line overlayfs logged
- * meanwhile, or in self->kmsg_err why the kernel log could not be read.
+ * Mounts the overlay of @o->lower and @o->upper on @o->merged, with @extra
+ * options. Notes in @o->kmsg the first line overlayfs logged meanwhile, or in
+ * @o->kmsg_err why the kernel log could not be read.
  * Metadata copy-up is off (as it is by default) so that copy-up copies data.
  */
-static int mount_overlay(FIXTURE_DATA(ovl) *self, const char *extra)
+/* FIXTURE_DATA(ovl), spelt out for checkpatch. */
+static int mount_overlay(struct _test_data_ovl *o, const char *extra)
 {
 	char opts[4096];
 	int fd, ret, err;
 
 	ret = snprintf(opts, sizeof(opts), "lowerdir=%s,upperdir=%s,workdir=%s,metacopy=off%s",
-		       self->lower, self->upper, self->work, extra);
+		       o->lower, o->upper, o->work, extra);
 	if (ret < 0 || ret >= (int)sizeof(opts)) {
 		errno = ENAMETOOLONG;
 		return -1;
 	}
 	fd = kmsg_open_end();
-	self->kmsg_err = fd < 0 ? errno : 0;
-	ret = mount("overlay", self->merged, "overlay", 0, opts);
+	o->kmsg_err = fd < 0 ? errno : 0;
+	ret = mount("overlay", o->merged, "overlay", 0, opts);
 	err = errno;
-	self->kmsg[0] = '\0';
+	o->kmsg[0] = '\0';
 	if (fd >= 0) {
-		kmsg_find(fd, "overlayfs:", self->kmsg, sizeof(self->kmsg));
+		kmsg_find(fd, "overlayfs:", o->kmsg, sizeof(o->kmsg));
 		close(fd);
 	}
 	errno = err;
