@@ -514,36 +514,51 @@ impl RamFsInode {
 }
 
 static XATTR_HANDLERS: xattr::Handlers<RamFs, 3> = xattr::Handlers::new([
-    xattr::handler::<SecurityXattrs>(),
-    xattr::handler::<TrustedXattrs>(),
-    xattr::handler::<UserXattrs>(),
+    xattr::handler::<Xattrs<0>>(),
+    xattr::handler::<Xattrs<1>>(),
+    xattr::handler::<Xattrs<2>>(),
 ]);
 
-/// Reads an extended attribute (`shmem_xattr_handler_get()`).
-fn get_xattr(inode: &Inode<RamFs>, name: &CStr, buffer: xattr::Buffer<'_>) -> Result<usize> {
-    inode.data().xattrs.get(name, buffer)
-}
+/// The namespaces of extended attributes, as tmpfs has them.
+const XATTR_PREFIXES: [&CStr; 3] = [
+    xattr::SECURITY_PREFIX,
+    xattr::TRUSTED_PREFIX,
+    xattr::USER_PREFIX,
+];
 
-/// Sets or removes an extended attribute as tmpfs does (`shmem_xattr_handler_set()`): with an
-/// inode limit, attributes take their share of its space.
-fn set_xattr(
-    inode: &Locked<'_, Inode<RamFs>, Exclusive>,
-    name: &CStr,
-    value: Option<&[u8]>,
-    flags: SetFlags,
-) -> Result {
-    let info = inode.super_block().data();
-    let space = value.map_or(0, |v| xattr::space(name, v.len()) as u64);
-    info.reserve_ispace(space)?;
-    match inode.data().xattrs.set(inode, name, value, flags) {
-        Ok(freed) => {
-            info.free_ispace(freed as u64);
-            inode.touch_ctime();
-            Ok(())
-        }
-        Err(e) => {
-            info.free_ispace(space);
-            Err(e)
+/// The extended attributes of the namespace `XATTR_PREFIXES[NS]`, kept in memory and set as
+/// tmpfs does (`shmem_xattr_handler_get()`, `shmem_xattr_handler_set()`): with an inode limit,
+/// attributes take their share of its space.
+struct Xattrs<const NS: usize>;
+
+impl<const NS: usize> xattr::Handler for Xattrs<NS> {
+    type FileSystem = RamFs;
+    const PREFIX: &'static CStr = XATTR_PREFIXES[NS];
+
+    fn get(inode: &Inode<RamFs>, name: &CStr, buffer: xattr::Buffer<'_>) -> Result<usize> {
+        inode.data().xattrs.get(name, buffer)
+    }
+
+    fn set(
+        _idmap: &MntIdmap,
+        inode: &Locked<'_, Inode<RamFs>, Exclusive>,
+        name: &CStr,
+        value: Option<&[u8]>,
+        flags: SetFlags,
+    ) -> Result {
+        let info = inode.super_block().data();
+        let space = value.map_or(0, |v| xattr::space(name, v.len()) as u64);
+        info.reserve_ispace(space)?;
+        match inode.data().xattrs.set(inode, name, value, flags) {
+            Ok(freed) => {
+                info.free_ispace(freed as u64);
+                inode.touch_ctime();
+                Ok(())
+            }
+            Err(e) => {
+                info.free_ispace(space);
+                Err(e)
+            }
         }
     }
 }
@@ -553,69 +568,6 @@ fn set_xattr(
 fn list_xattrs(dentry: &Dentry<RamFs>, buffer: xattr::Buffer<'_>) -> Result<usize> {
     let inode = dentry.inode().ok_or(EINVAL)?;
     inode.data().xattrs.list(inode, buffer)
-}
-
-struct SecurityXattrs;
-
-impl xattr::Handler for SecurityXattrs {
-    type FileSystem = RamFs;
-    const PREFIX: &'static CStr = xattr::SECURITY_PREFIX;
-
-    fn get(inode: &Inode<RamFs>, name: &CStr, buffer: xattr::Buffer<'_>) -> Result<usize> {
-        get_xattr(inode, name, buffer)
-    }
-
-    fn set(
-        _idmap: &MntIdmap,
-        inode: &Locked<'_, Inode<RamFs>, Exclusive>,
-        name: &CStr,
-        value: Option<&[u8]>,
-        flags: SetFlags,
-    ) -> Result {
-        set_xattr(inode, name, value, flags)
-    }
-}
-
-struct TrustedXattrs;
-
-impl xattr::Handler for TrustedXattrs {
-    type FileSystem = RamFs;
-    const PREFIX: &'static CStr = xattr::TRUSTED_PREFIX;
-
-    fn get(inode: &Inode<RamFs>, name: &CStr, buffer: xattr::Buffer<'_>) -> Result<usize> {
-        get_xattr(inode, name, buffer)
-    }
-
-    fn set(
-        _idmap: &MntIdmap,
-        inode: &Locked<'_, Inode<RamFs>, Exclusive>,
-        name: &CStr,
-        value: Option<&[u8]>,
-        flags: SetFlags,
-    ) -> Result {
-        set_xattr(inode, name, value, flags)
-    }
-}
-
-struct UserXattrs;
-
-impl xattr::Handler for UserXattrs {
-    type FileSystem = RamFs;
-    const PREFIX: &'static CStr = xattr::USER_PREFIX;
-
-    fn get(inode: &Inode<RamFs>, name: &CStr, buffer: xattr::Buffer<'_>) -> Result<usize> {
-        get_xattr(inode, name, buffer)
-    }
-
-    fn set(
-        _idmap: &MntIdmap,
-        inode: &Locked<'_, Inode<RamFs>, Exclusive>,
-        name: &CStr,
-        value: Option<&[u8]>,
-        flags: SetFlags,
-    ) -> Result {
-        set_xattr(inode, name, value, flags)
-    }
 }
 
 /// The page cache of a superblock with a size limit: each page takes its share when it comes
