@@ -5,13 +5,14 @@
 SHELL := /bin/sh
 H := ./harness
 
-.PHONY: help setup source prepare build run test soak bench kunit check format-patch clean
+.PHONY: help setup source prepare build run test soak bench bench-profile kunit check format-patch clean
 
 help:
 	@echo 'make run           build, boot under virtme-ng, show rust_ramfs (CMD=... to run a command)'
 	@echo 'make test          build, boot once, run all tests; ends in "N passed, N failed"'
 	@echo 'make soak          make test with the leak loop (100 x 1,000 files) and stress at full length'
 	@echo 'make bench         ramfs, rust_ramfs and tmpfs side by side on a performance kernel'
+	@echo 'make bench-profile  instructions per kernel function of each workload, ramfs next to rust_ramfs'
 	@echo 'make kunit         tools/testing/kunit/kunit.py run in the prepared tree'
 	@echo 'make check         rustfmt, clippy, rustdoc and checkpatch on the series'
 	@echo 'make format-patch  write the series as mail-ready patches to out/'
@@ -35,6 +36,8 @@ soak:
 	@SOAK=1 $(H)/test.sh
 bench:
 	@$(H)/bench.sh
+bench-profile:
+	@$(H)/bench-profile.sh
 kunit:
 	@$(H)/kunit.sh
 check:

@@ -3,11 +3,13 @@
  * fsbench - deterministic micro-benchmark of one mounted file system, the core
  * workload of the ramfs / rust_ramfs / tmpfs comparison in a QEMU guest.
  *
- * Usage: fsbench DIR [-n N] [-w WORKLOAD[,WORKLOAD...]] [-s MIB] [-p NPROC] [-q]
+ * Usage: fsbench DIR [-n N] [-w WORKLOAD[,WORKLOAD...]] [-s MIB] [-p NPROC] [-q] [-m]
  *   -n N: entries of the metadata and par_* workloads (1000); -s MIB: size of
  *   the data workloads' file (64); -p NPROC: par_* processes (2); -w: the
  *   workloads, run in the order listed below (default: all but par_*);
- *   -q: no progress messages on stderr.
+ *   -q: no progress messages on stderr; -m: execute the mark instruction
+ *   "xchg %bx,%bx" at every clock read, for the instruction profiler
+ *   (harness/bench/insnprof.c), which then profiles each timed loop apart.
  *
  * DIR must be empty (but for a lost+found).  All is done below DIR/fsbench.w,
  * which is removed at the end (best-effort on failure); a leftover one fails.
@@ -89,6 +91,7 @@
 
 static long nent = 1000, mib = 64, nproc = 2;
 static int quiet;
+static int mark;
 
 static int root_fd = -1;	/* DIR, to clean up from anywhere */
 static int made_workdir;	/* WORKDIR is ours: remove it on failure */
@@ -175,6 +178,8 @@ static long long now_ns(void)
 {
 	struct timespec ts;
 
+	if (mark)
+		asm volatile("xchg %%bx, %%bx" : : : "memory");
 	if (clock_gettime(CLOCK_MONOTONIC, &ts))
 		fail("clock_gettime", "CLOCK_MONOTONIC");
 	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
@@ -820,7 +825,7 @@ static void __noreturn usage(const char *why)
 	int i;
 
 	fprintf(stderr, "fsbench: %s\n", why);
-	fputs("usage: fsbench DIR [-n N] [-w WORKLOAD[,WORKLOAD...]] [-s MIB] [-p NPROC] [-q]\n",
+	fputs("usage: fsbench DIR [-n N] [-w WORKLOAD[,WORKLOAD...]] [-s MIB] [-p NPROC] [-q] [-m]\n",
 	      stderr);
 	fputs("workloads:", stderr);
 	for (i = 0; workloads[i].name; i++)
@@ -863,7 +868,7 @@ int main(int argc, char **argv)
 
 	/* "+": no permuting, so DIR is taken wherever it is */
 	while (optind < argc) {
-		opt = getopt(argc, argv, "+n:w:s:p:q");
+		opt = getopt(argc, argv, "+n:w:s:p:qm");
 		if (opt == -1) {
 			if (optind >= argc)
 				break;
@@ -878,6 +883,8 @@ int main(int argc, char **argv)
 			nproc = number(optarg, "bad -p");
 		} else if (opt == 'q') {
 			quiet = 1;
+		} else if (opt == 'm') {
+			mark = 1;
 		} else if (opt == 'w') {
 			select_workloads(optarg);
 			any = 1;

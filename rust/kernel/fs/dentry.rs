@@ -340,6 +340,7 @@ pub struct Removed<'a>(PhantomData<Brand<'a>>);
 ///
 /// The parent of `dentry` must be locked exclusively, so that only this task can make it
 /// persistent or discardable.
+#[inline]
 pub(crate) unsafe fn make_discardable(dentry: *mut bindings::dentry) {
     // SAFETY:
     // - The dentry is valid, so its `d_flags` can be read, here as `READ_ONCE()` would.
@@ -625,6 +626,7 @@ impl<'a, T: FileSystem<Dentries = Persistent>> Negative<'a, T> {
     /// unlinked or the superblock is shut down (`d_make_persistent()`).
     ///
     /// Fails with `EXDEV`, dropping the inode, if it belongs to another superblock.
+    #[inline(always)]
     pub fn make_persistent<P: PageCache>(self, inode: inode::New<'_, T, P>) -> Result {
         // The inode reference moves to the dentry; the extra (pinning) dentry reference is dropped
         // by `d_make_discardable()` or at umount.

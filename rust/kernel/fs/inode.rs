@@ -204,19 +204,20 @@ impl Mode {
     }
 
     /// Returns the file type, or `None` if the type bits are not a valid type.
+    #[inline]
     pub fn file_type(self) -> Option<Type> {
-        let t = u32::from(self.0) & bindings::S_IFMT;
-        [
-            Type::Dir,
-            Type::Reg,
-            Type::Lnk,
-            Type::Fifo,
-            Type::Sock,
-            Type::Chr,
-            Type::Blk,
-        ]
-        .into_iter()
-        .find(|ty| u32::from(ty.bits()) == t)
+        // Inline, and a `match` rather than a search: every new inode asks, on the path of
+        // `create`, `mkdir` and `symlink`.
+        Some(match u32::from(self.0) & bindings::S_IFMT {
+            bindings::S_IFDIR => Type::Dir,
+            bindings::S_IFREG => Type::Reg,
+            bindings::S_IFLNK => Type::Lnk,
+            bindings::S_IFIFO => Type::Fifo,
+            bindings::S_IFSOCK => Type::Sock,
+            bindings::S_IFCHR => Type::Chr,
+            bindings::S_IFBLK => Type::Blk,
+            _ => return None,
+        })
     }
 }
 
@@ -985,6 +986,7 @@ impl<'a, T: FileSystem, P: PageCache> New<'a, T, P> {
     ///
     /// Fails with `EXDEV` (dropping the inode) unless the inode belongs to superblock `sb`, the
     /// superblock of the dentry it is attached to.
+    #[inline(always)]
     pub(crate) fn finish<R>(
         self,
         sb: *mut bindings::super_block,

@@ -264,6 +264,7 @@ pub(crate) const fn free_inode_callback<T: FileSystem>(
 ///
 /// `inode` must be a valid inode of a Rust file system whose cached link, if any, nobody can
 /// read anymore: a new inode that only the caller uses, or one after an RCU grace period.
+#[inline]
 pub(super) unsafe fn free_cached_link(inode: *mut bindings::inode) {
     // SAFETY:
     // - `inode` is valid and its cached link unused (safety requirements).
