@@ -20,7 +20,9 @@ SPLAT = re.compile(
     r"(WARNING:|BUG:|BUG |Oops|general protection fault|Kernel panic|"
     r"KASAN:|UBSAN:|possible circular locking|possible recursive locking|"
     r"inconsistent lock state|suspicious RCU usage|lockdep|"
-    r"unreferenced object|Call Trace:|VFS: Busy inodes)"
+    r"unreferenced object|Call Trace:|VFS: Busy inodes|KFENCE:|ODEBUG:|"
+    r"list_add corruption|list_del corruption|refcount_t:|RCU detected stall|"
+    r"rcu_sched self-detected stall|hung_task|blocked for more than)"
 )
 # Lines that match SPLAT but are not problems.
 SPLAT_OK = re.compile(r"(RCU lockdep checking is enabled|Lock dependency validator|"
