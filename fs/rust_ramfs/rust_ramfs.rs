@@ -315,6 +315,9 @@ impl FileSystem for RamFs {
     const PARAMS: Option<param::Spec> = Some(PARAMS.spec());
     // Like ramfs, which stands in for tmpfs without CONFIG_SHMEM: ignore other options.
     const IGNORE_UNKNOWN_PARAMS: bool = true;
+    // As tmpfs parses the values of its options in mount data; `mode` as ramfs does.
+    const NUMBER_LIST_PARAMS: &'static [&'static CStr] =
+        &[c"size", c"nr_blocks", c"nr_inodes", c"uid", c"gid"];
 
     type Options = Options;
     // Like ramfs, the tree is the dcache.
@@ -328,8 +331,10 @@ impl FileSystem for RamFs {
             (OPT_MODE, param::Value::U32(mode)) => {
                 opts.mode = Some(Mode::new(Type::Dir, mode as u16).permissions())
             }
+            // As tmpfs's `DIV_ROUND_UP()`, which wraps: a size within a page of 2^64 bytes
+            // is 0 blocks, no limit.
             (OPT_SIZE, param::Value::Size(bytes)) => {
-                opts.nr_blocks = Some(bytes.div_ceil(PAGE_SIZE as u64))
+                opts.nr_blocks = Some(bytes.wrapping_add(PAGE_SIZE as u64 - 1) / PAGE_SIZE as u64)
             }
             (OPT_NR_BLOCKS, param::Value::Count(n)) => {
                 if n > i64::MAX as u64 {
@@ -621,19 +626,27 @@ impl address_space::Operations for LimitedPages {
     }
 }
 
-struct DirOps;
+struct DirOps<const ACL: bool>;
 
 #[vtable]
-impl inode::Operations for DirOps {
+impl<const ACL: bool> inode::Operations for DirOps<ACL> {
     type FileSystem = RamFs;
     const LOOKUP: inode::Lookup = libfs::SIMPLE_LOOKUP;
     const RMDIR: inode::Rmdir = libfs::SIMPLE_RMDIR;
     #[cfg(CONFIG_FS_POSIX_ACL)]
-    const SET_ACL: inode::SetAcl = libfs::SIMPLE_SET_ACL;
+    const SET_ACL: inode::SetAcl = if ACL {
+        libfs::SIMPLE_SET_ACL
+    } else {
+        inode::SetAcl::NONE
+    };
 
     fn setattr(idmap: &MntIdmap, change: AttrChange<'_, RamFs>) -> Result {
         libfs::simple_setattr(idmap, &change)?;
-        libfs::posix_acl_chmod(idmap, &change)
+        // Without `acl`, as ramfs: no ACL to update, even if the mounter set `MS_POSIXACL`.
+        if ACL {
+            libfs::posix_acl_chmod(idmap, &change)?;
+        }
+        Ok(())
     }
 
     fn listxattr(dentry: &Dentry<RamFs>, buffer: xattr::Buffer<'_>) -> Result<usize> {
@@ -689,9 +702,8 @@ impl inode::Operations for DirOps {
                 return Err(ENOTEMPTY);
             }
             let sb = old_dir.super_block();
-            let whiteout = new_inode(idmap, sb, Some(old_dir), WHITEOUT, Dev(0))?
-                .simple_acl_create(old_dir)?
-                .init_security(old_dir, &old)?;
+            let whiteout = new_inode(idmap, sb, Some(old_dir), WHITEOUT, Dev(0))?;
+            let whiteout = acl_create(whiteout, old_dir)?.init_security(old_dir, &old)?;
             old.whiteout(whiteout)?;
             old_dir.touch_mtime_ctime();
         }
@@ -761,21 +773,24 @@ impl inode::Operations for DirOps {
         file: TmpFile<'a, RamFs>,
         mode: Mode,
     ) -> Result<Opened<'a>> {
-        let inode = new_inode(idmap, dir.super_block(), Some(dir), mode, Dev(0))
-            .map_err(|_| ENOSPC)?
-            .simple_acl_create(dir)?
-            .init_security(dir, &file)?;
+        let inode =
+            new_inode(idmap, dir.super_block(), Some(dir), mode, Dev(0)).map_err(|_| ENOSPC)?;
+        let inode = acl_create(inode, dir)?.init_security(dir, &file)?;
         file.open(inode)
     }
 }
 
-struct FileIOps;
+struct FileIOps<const ACL: bool>;
 
 #[vtable]
-impl inode::Operations for FileIOps {
+impl<const ACL: bool> inode::Operations for FileIOps<ACL> {
     type FileSystem = RamFs;
     #[cfg(CONFIG_FS_POSIX_ACL)]
-    const SET_ACL: inode::SetAcl = libfs::SIMPLE_SET_ACL;
+    const SET_ACL: inode::SetAcl = if ACL {
+        libfs::SIMPLE_SET_ACL
+    } else {
+        inode::SetAcl::NONE
+    };
 
     // As ramfs's `simple_getattr()`, but with the owner seen through the mount's idmap, as tmpfs
     // reports it: blocks are the pages in the page cache.
@@ -800,7 +815,11 @@ impl inode::Operations for FileIOps {
         if resized {
             inode.touch_mtime_ctime();
         }
-        libfs::posix_acl_chmod(idmap, &change)
+        // Without `acl`, as ramfs: no ACL to update, even if the mounter set `MS_POSIXACL`.
+        if ACL {
+            libfs::posix_acl_chmod(idmap, &change)?;
+        }
+        Ok(())
     }
 
     fn listxattr(dentry: &Dentry<RamFs>, buffer: xattr::Buffer<'_>) -> Result<usize> {
@@ -810,17 +829,25 @@ impl inode::Operations for FileIOps {
 
 /// Inode operations of FIFOs, sockets and device nodes: as the VFS's defaults, plus extended
 /// attributes and POSIX ACLs as tmpfs has them.
-struct SpecialIOps;
+struct SpecialIOps<const ACL: bool>;
 
 #[vtable]
-impl inode::Operations for SpecialIOps {
+impl<const ACL: bool> inode::Operations for SpecialIOps<ACL> {
     type FileSystem = RamFs;
     #[cfg(CONFIG_FS_POSIX_ACL)]
-    const SET_ACL: inode::SetAcl = libfs::SIMPLE_SET_ACL;
+    const SET_ACL: inode::SetAcl = if ACL {
+        libfs::SIMPLE_SET_ACL
+    } else {
+        inode::SetAcl::NONE
+    };
 
     fn setattr(idmap: &MntIdmap, change: AttrChange<'_, RamFs>) -> Result {
         libfs::simple_setattr(idmap, &change)?;
-        libfs::posix_acl_chmod(idmap, &change)
+        // Without `acl`, as ramfs: no ACL to update, even if the mounter set `MS_POSIXACL`.
+        if ACL {
+            libfs::posix_acl_chmod(idmap, &change)?;
+        }
+        Ok(())
     }
 
     fn listxattr(dentry: &Dentry<RamFs>, buffer: xattr::Buffer<'_>) -> Result<usize> {
@@ -859,20 +886,45 @@ fn new_inode<'a>(
         .simple_inode_init_ts();
     Ok(match mode.file_type() {
         Some(Type::Reg) => inode
-            .set_iops(inode::Ops::of::<FileIOps>())
+            .set_iops(if info.acl {
+                inode::Ops::of::<FileIOps<true>>()
+            } else {
+                inode::Ops::of::<FileIOps<false>>()
+            })
             .set_fops(FileOps::ram()),
         // Directories start with two links, for their `.` entry.
         Some(Type::Dir) => inode
-            .set_iops(inode::Ops::of::<DirOps>())
+            .set_iops(if info.acl {
+                inode::Ops::of::<DirOps<true>>()
+            } else {
+                inode::Ops::of::<DirOps<false>>()
+            })
             .set_fops(FileOps::simple_dir())
             .inc_nlink(),
         Some(Type::Lnk) => inode.set_iops(inode::Ops::page_symlink()).set_nohighmem(),
         // FIFOs, sockets and device nodes.
-        Some(_) => inode
-            .init_special_inode(mode, dev)
-            .set_iops(inode::Ops::of::<SpecialIOps>()),
+        Some(_) => inode.init_special_inode(mode, dev).set_iops(if info.acl {
+            inode::Ops::of::<SpecialIOps<true>>()
+        } else {
+            inode::Ops::of::<SpecialIOps<false>>()
+        }),
         None => return Err(EINVAL),
     })
+}
+
+/// With `acl`, applies `dir`'s default ACL or the umask to the mode of a new inode in it, as
+/// tmpfs does; without, leaves the mode as ramfs does: as the VFS passed it, without the umask
+/// if the mounter set `MS_POSIXACL`.
+#[inline(always)]
+fn acl_create<'a>(
+    inode: inode::New<'a, RamFs, ReadWritePages>,
+    dir: &Inode<RamFs>,
+) -> Result<inode::New<'a, RamFs, ReadWritePages>> {
+    if dir.super_block().data().acl {
+        inode.simple_acl_create(dir)
+    } else {
+        Ok(inode)
+    }
 }
 
 /// Creates a new inode for `dentry` in `dir`, like ramfs's `ramfs_mknod()`; inlined into the
@@ -886,10 +938,8 @@ fn mknod(
     dev: Dev,
 ) -> Result {
     // C ramfs reports any failure to get an inode as ENOSPC.
-    let inode = new_inode(idmap, dir.super_block(), Some(dir), mode, dev)
-        .map_err(|_| ENOSPC)?
-        .simple_acl_create(dir)?
-        .init_security(dir, &dentry)?;
+    let inode = new_inode(idmap, dir.super_block(), Some(dir), mode, dev).map_err(|_| ENOSPC)?;
+    let inode = acl_create(inode, dir)?.init_security(dir, &dentry)?;
     dentry.make_persistent(inode)?;
     dir.touch_mtime_ctime();
     Ok(())

@@ -240,6 +240,13 @@ pub trait FileSystem: Sized + Send + Sync + 'static {
     /// instead of rejected with `EINVAL` ("Unknown parameter"). `source` is always handled.
     const IGNORE_UNKNOWN_PARAMS: bool = false;
 
+    /// Mount parameters whose values, in `mount(2)` data, go on past a comma followed by a
+    /// digit, as all values do in tmpfs's (`shmem_next_opt()`, for lists of numbers such as
+    /// `mpol=bind:0,2`): with `size` here, `size=1,5` is one parameter whose value `1,5` is
+    /// malformed, as on tmpfs, not `size=1` and a parameter `5`. Other parameters end at
+    /// every comma (`generic_parse_monolithic()`); `fsconfig(2)` passes values whole anyway.
+    const NUMBER_LIST_PARAMS: &'static [&'static CStr] = &[];
+
     /// Mount options collected while the parameters are parsed, one per context (mount or
     /// remount attempt).
     type Options: Default + Send;
@@ -574,6 +581,11 @@ impl<T: FileSystem> FileSystemType<T> {
     const CONTEXT_OPS: bindings::fs_context_operations = bindings::fs_context_operations {
         free: Some(Self::free_callback),
         parse_param: Some(Self::parse_param_callback),
+        parse_monolithic: if T::NUMBER_LIST_PARAMS.is_empty() {
+            None
+        } else {
+            Some(Self::parse_monolithic_callback)
+        },
         get_tree: Some(Self::get_tree_callback),
         reconfigure: Some(Self::reconfigure_callback),
         ..pin_init::zeroed()
@@ -677,6 +689,66 @@ impl<T: FileSystem> FileSystemType<T> {
                 Err(ENOPARAM)
             }
         })
+    }
+
+    /// `fs_context_operations::parse_monolithic`, for [`FileSystem::NUMBER_LIST_PARAMS`].
+    ///
+    /// # Safety
+    ///
+    /// Called by the VFS with a valid context of this file system type and `data` null or a
+    /// NUL-terminated string that the call may change.
+    unsafe extern "C" fn parse_monolithic_callback(
+        fc: *mut bindings::fs_context,
+        data: *mut c_void,
+    ) -> c_int {
+        // SAFETY: `fc` and `data` are as `vfs_parse_monolithic_sep()` requires (safety
+        // requirements), and `next_option` is a separator as it expects.
+        unsafe { bindings::vfs_parse_monolithic_sep(fc, data, Some(Self::next_option)) }
+    }
+
+    /// Cuts the next option off the mount data `*s` and returns it, or null at the end: up to
+    /// the next comma, or, for [`FileSystem::NUMBER_LIST_PARAMS`], the next comma not followed
+    /// by a digit, as tmpfs's `shmem_next_opt()`.
+    ///
+    /// # Safety
+    ///
+    /// `s` points to null or to a pointer into a NUL-terminated string that the call may
+    /// change, as `vfs_parse_monolithic_sep()` passes it.
+    unsafe extern "C" fn next_option(s: *mut *mut c_char) -> *mut c_char {
+        // SAFETY: `s` is valid for reads and writes (safety requirements).
+        let begin = unsafe { *s };
+        if begin.is_null() {
+            return begin;
+        }
+        let end = {
+            // SAFETY: `begin` points into a NUL-terminated string (safety requirements), which
+            // is not changed while `opt` is used.
+            let opt = unsafe { CStr::from_char_ptr(begin) }.to_bytes();
+            let key = opt.split(|&c| c == b'=' || c == b',').next().unwrap_or(&[]);
+            let list = T::NUMBER_LIST_PARAMS.iter().any(|p| p.to_bytes() == key);
+            let mut at = 0;
+            loop {
+                match opt[at..].iter().position(|&c| c == b',') {
+                    None => break None,
+                    Some(i) if list && opt.get(at + i + 1).is_some_and(u8::is_ascii_digit) => {
+                        at += i + 1
+                    }
+                    Some(i) => break Some(at + i),
+                }
+            }
+        };
+        if let Some(end) = end {
+            // SAFETY: `end` is the index of a comma in the string at `begin`, which the call
+            // may change (safety requirements): the option ends there.
+            unsafe { *begin.add(end) = 0 };
+            // SAFETY: `s` is valid for writes (safety requirements); the next option starts
+            // after the comma, at the latest at the NUL terminator.
+            unsafe { *s = begin.add(end + 1) };
+        } else {
+            // SAFETY: `s` is valid for writes (safety requirements).
+            unsafe { *s = ptr::null_mut() };
+        }
+        begin
     }
 
     /// `fs_context_operations::get_tree`.

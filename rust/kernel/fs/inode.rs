@@ -953,6 +953,10 @@ impl<'a, T: FileSystem, P: PageCache> New<'a, T, P> {
     /// (`simple_acl_create()`). Does nothing on a superblock without POSIX ACLs
     /// ([`SuperBlock::set_posix_acl`](crate::fs::sb::SuperBlock::set_posix_acl)), where the VFS
     /// applied the umask, or on a symlink.
+    ///
+    /// A file system without [`inode::Operations::SET_ACL`](Operations::SET_ACL) does not call
+    /// it: on a superblock mounted with `MS_POSIXACL`, it would apply the umask the VFS left
+    /// out, where C file systems without ACLs, such as ramfs, apply none.
     pub fn simple_acl_create(self, dir: &Inode<T>) -> Result<Self> {
         // Without POSIX ACLs, `simple_acl_create()` would only cache "no ACL" in the new inode,
         // which nothing reads then: skip the calls on the path of every create.

@@ -605,9 +605,9 @@ fn parse_size(fc: &Context, key: &CStr, s: &CStr, percent: bool) -> Result<u64> 
     if percent && at == b'%' {
         // SAFETY: `totalram_pages` has no preconditions.
         let ram = unsafe { bindings::totalram_pages() } as u64;
-        let ram_bytes = ram.saturating_mul(crate::page::PAGE_SIZE as u64);
-        // As tmpfs computes it (`size << PAGE_SHIFT * totalram_pages() / 100`), saturating.
-        n = n.saturating_mul(ram_bytes) / 100;
+        // As tmpfs computes it (`size << PAGE_SHIFT * totalram_pages() / 100`), wrapping as
+        // `memparse()` itself does: an absurd percentage gives what it gives on tmpfs.
+        n = n.wrapping_mul(ram.wrapping_mul(crate::page::PAGE_SIZE as u64)) / 100;
         // SAFETY: `rest` points at the `%`, which is followed by at least the NUL terminator.
         at = unsafe { *rest.add(1) } as u8;
     }

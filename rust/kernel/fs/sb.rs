@@ -154,6 +154,10 @@ impl<T: FileSystem> SuperBlock<T, New> {
     /// ([`inode::New::simple_acl_create`]), and passes ACL changes to `set_acl`
     /// ([`inode::Operations::SET_ACL`]). Fails with `EOPNOTSUPP` without
     /// `CONFIG_FS_POSIX_ACL`.
+    ///
+    /// `mount(2)` with `MS_POSIXACL` sets the flag too, on any file system: one that has no
+    /// POSIX ACLs then gets no umask from the VFS either, as C ramfs does. Such a file system
+    /// decides by its own options whether it has ACLs, not by [`SuperBlock::has_posix_acl`].
     pub fn set_posix_acl(&self) -> Result<&Self> {
         if !cfg!(CONFIG_FS_POSIX_ACL) {
             return Err(EOPNOTSUPP);
@@ -250,7 +254,7 @@ impl<T: FileSystem> SuperBlock<T> {
     }
 
     /// Returns `true` if the superblock has POSIX ACLs (`SB_POSIXACL`, `IS_POSIXACL()`), see
-    /// [`SuperBlock::set_posix_acl`].
+    /// [`SuperBlock::set_posix_acl`]; the mounter may have asked for them (`MS_POSIXACL`).
     pub fn has_posix_acl(&self) -> bool {
         let sb = self.as_raw();
         // SAFETY: `s_flags` of a valid superblock can be read here as `READ_ONCE()` would: a

@@ -279,6 +279,12 @@ macro_rules! c_slot {
         /// the kernel crate makes them.
         #[derive(Clone, Copy)]
         pub struct $name(pub(crate) Option<$f>);
+
+        impl $name {
+            /// No C implementation: the slot is left to the Rust callback, if there is one, or
+            /// to the VFS's default. For choosing at compile time, e.g. from a const generic.
+            pub const NONE: Self = Self(None);
+        }
     };
 }
 pub(crate) use c_slot;
