@@ -5,6 +5,7 @@
 # and leaves their TAP output in $RR_OUT for the host to summarise.
 set -u
 export LEAK_ITERS LEAK_FILES STRESS_TIME LEAK_FSTYPES STRESS_FSTYPES LEAK_KMEMLEAK_SCANS LEAK_DIAG
+export FUZZ_TIME FUZZ_SEQS FUZZ_OPS FUZZ_PAIRS FUZZ_SEED FUZZ_ARGS
 [ -z "${STRESS_EXTRA_OPS:-}" ] || export STRESS_EXTRA_OPS
 out=$RR_OUT
 rm -f "$out"/*.tap "$out/finished"
