@@ -26,7 +26,10 @@ SPLAT = re.compile(
 )
 # Lines that match SPLAT but are not problems.
 SPLAT_OK = re.compile(r"(RCU lockdep checking is enabled|Lock dependency validator|"
-                      r"lockdep: |MAX_LOCKDEP|kmemleak: Kernel memory leak detector)")
+                      r"lockdep: |MAX_LOCKDEP|kmemleak: Kernel memory leak detector|"
+                      # The VFS's pr_warn_once() for "mand", which hostile_test gives
+                      # ramfs and rust_ramfs alike; not a WARN().
+                      r"WARNING: The mand mount option has been deprecated)")
 
 
 def known_flake_lines(lines):
