@@ -394,31 +394,37 @@ static int run_userns(const struct userns_run *run, struct res *r)
 
 /* Runs @run, and checks the child mounted and finished. */
 #define RUN_USERNS(run, r) do { \
-	int __status = run_userns(run, r); \
-	ASSERT_EQ(0, (r)[R_NS_MOUNT].ret) { \
-		TH_LOG("mount -t %s -o %s in a user namespace: %s", (run)->fstype, \
-		       (run)->opts, strerror((r)[R_NS_MOUNT].err)); \
+	const struct userns_run *__run = (run); \
+	struct res *__r = (r); \
+	int __status = run_userns(__run, __r); \
+	ASSERT_EQ(0, __r[R_NS_MOUNT].ret) { \
+		TH_LOG("mount -t %s -o %s in a user namespace: %s", __run->fstype, \
+		       __run->opts, strerror(__r[R_NS_MOUNT].err)); \
 	} \
 	ASSERT_EQ(0, __status); \
 } while (0)
 
 /* Expects the step @r to have succeeded (returned @want, or >= 0 if @want is -1). */
 #define EXPECT_OK(want, r) do { \
-	if ((want) < 0) { \
-		EXPECT_LE(0, (r).ret); \
+	const long __want = (want); \
+	const struct res __r = (r); \
+	if (__want < 0) { \
+		EXPECT_LE(0, __r.ret); \
 	} else { \
-		EXPECT_EQ(want, (r).ret); \
+		EXPECT_EQ(__want, __r.ret); \
 	} \
-	EXPECT_EQ(0, (r).err) { \
-		TH_LOG("%s: %s", #r, strerror((r).err)); \
+	EXPECT_EQ(0, __r.err) { \
+		TH_LOG("%s: %s", #r, strerror(__r.err)); \
 	} \
 } while (0)
 
 /* Expects the step @r to have failed with @e. */
 #define EXPECT_ERR(e, r) do { \
-	EXPECT_EQ(-1, (r).ret); \
-	EXPECT_EQ(e, (r).err) { \
-		TH_LOG("%s: %s, not %s", #r, strerror((r).err), strerror(e)); \
+	const int __e = (e); \
+	const struct res __r = (r); \
+	EXPECT_EQ(-1, __r.ret); \
+	EXPECT_EQ(__e, __r.err) { \
+		TH_LOG("%s: %s, not %s", #r, strerror(__r.err), strerror(__e)); \
 	} \
 } while (0)
 

@@ -49,28 +49,9 @@
 #include <sys/types.h>
 #include <sys/xattr.h>
 
-#ifndef RENAME_NOREPLACE
-#define RENAME_NOREPLACE	(1 << 0)
-#endif
-#ifndef RENAME_EXCHANGE
-#define RENAME_EXCHANGE		(1 << 1)
-#endif
-#ifndef RENAME_WHITEOUT
-#define RENAME_WHITEOUT		(1 << 2)
-#endif
-#ifndef FALLOC_FL_KEEP_SIZE
-#define FALLOC_FL_KEEP_SIZE	0x01
-#endif
-#ifndef FALLOC_FL_PUNCH_HOLE
-#define FALLOC_FL_PUNCH_HOLE	0x02
-#endif
-#ifndef FALLOC_FL_ZERO_RANGE
-#define FALLOC_FL_ZERO_RANGE	0x10
-#endif
+#include <linux/falloc.h>
 
 #define fallthrough	__attribute__((__fallthrough__))
-#define __packed	__attribute__((__packed__))
-#define __aligned(x)	__attribute__((__aligned__(x)))
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 #define NFD		4	/* file descriptor slots per file system */
 #define CHECK_EVERY	100	/* default operations between full tree comparisons */
@@ -1079,10 +1060,11 @@ static void reset_times(struct fsys *fs, const struct op *op, const struct touch
 		futimens(fs->fd[op->slot], old);
 }
 
+/* As struct posix_acl_xattr_entry: 8 bytes, no padding. */
 struct acl_entry {
 	uint16_t tag, perm;
 	uint32_t id;
-} __packed;
+};
 
 static size_t acl_add(unsigned char *buf, size_t n, uint64_t *g, uint16_t tag, uint32_t id)
 {
@@ -1142,7 +1124,8 @@ struct linux_dirent64 {
 /* Reads up to @max entries from @fd with getdents64(@bufsize); returns -1 or the last result. */
 static long read_dents(int fd, size_t bufsize, struct dent *d, int max, int *nd, bool once)
 {
-	char buf[8192] __aligned(8);
+	uint64_t words[8192 / sizeof(uint64_t)];	/* aligned for the entries */
+	char *buf = (char *)words;
 	long n;
 
 	*nd = 0;
@@ -2096,7 +2079,7 @@ static bool run_sequence(struct pair *p, const char *pname, uint64_t seed, int n
 
 /* ---- main --------------------------------------------------------------- */
 
-static void usage(const char *argv0)
+static void print_help(const char *argv0)
 {
 	fprintf(stderr,
 		"usage: %s [-s SEED] [-n OPS_PER_SEQ] [-r SEQUENCES] [-t SECONDS]\n"
@@ -2156,7 +2139,7 @@ int main(int argc, char **argv)
 			break;
 		case 'R':
 			if (sscanf(optarg, "%llu:%d", &rseed, &rops) != 2 || rops <= 0)
-				usage(argv[0]);
+				print_help(argv[0]);
 			break;
 		case 'P':
 			custom = optarg;
@@ -2171,11 +2154,11 @@ int main(int argc, char **argv)
 			verbose++;
 			break;
 		default:
-			usage(argv[0]);
+			print_help(argv[0]);
 		}
 	}
 	if (nops <= 0 || nseq <= 0 || check_every <= 0 || optind != argc)
-		usage(argv[0]);
+		print_help(argv[0]);
 	if (custom) {
 		/* REF:CAND:PROFILE[:REFOPTS[:CANDOPTS]] */
 		char *f[5] = { 0 };
@@ -2184,7 +2167,7 @@ int main(int argc, char **argv)
 		for (i = 0; i < 5; i++)
 			f[i] = strsep(&custom, ":");
 		if (!f[0] || !f[1] || !f[2])
-			usage(argv[0]);
+			print_help(argv[0]);
 		pairs[2].prof = !strcmp(f[2], "tmpfs") ? PROF_TMPFS : PROF_RAMFS;
 		pairs[2].fs[0].type = f[0];
 		pairs[2].fs[0].opts = f[3] ? f[3] : "";
@@ -2201,7 +2184,7 @@ int main(int argc, char **argv)
 	} else if (!strcmp(pname, "tmpfs")) {
 		use[1] = 1;
 	} else {
-		usage(argv[0]);
+		print_help(argv[0]);
 	}
 	for (i = 0; i < 3; i++)
 		npairs += use[i];
