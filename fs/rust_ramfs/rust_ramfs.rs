@@ -827,6 +827,19 @@ impl<const ACL: bool> inode::Operations for FileIOps<ACL> {
     }
 }
 
+/// Inode operations of symlinks: ramfs's, which read the target from the page cache, plus the
+/// listing of extended attributes, as tmpfs's symlinks have it.
+struct SymlinkIOps;
+
+#[vtable]
+impl inode::Operations for SymlinkIOps {
+    type FileSystem = RamFs;
+
+    fn listxattr(dentry: &Dentry<RamFs>, buffer: xattr::Buffer<'_>) -> Result<usize> {
+        list_xattrs(dentry, buffer)
+    }
+}
+
 /// Inode operations of FIFOs, sockets and device nodes: as the VFS's defaults, plus extended
 /// attributes and POSIX ACLs as tmpfs has them.
 struct SpecialIOps<const ACL: bool>;
@@ -877,6 +890,8 @@ fn new_inode<'a>(
         .inspect_err(|_| info.free_inode())?
         .set_ino(info.next_ino())
         .init_owner(idmap, dir, mode)
+        // As tmpfs: no ACL until `set_acl` or `acl_create` gives one, even on the root.
+        .cache_no_acl()
         .set_aops(if info.counts_blocks {
             AddressSpaceOps::ram_with::<LimitedPages>()
         } else {
@@ -901,7 +916,9 @@ fn new_inode<'a>(
             })
             .set_fops(FileOps::simple_dir())
             .inc_nlink(),
-        Some(Type::Lnk) => inode.set_iops(inode::Ops::page_symlink()).set_nohighmem(),
+        Some(Type::Lnk) => inode
+            .set_iops(inode::Ops::page_symlink_with::<SymlinkIOps>())
+            .set_nohighmem(),
         // FIFOs, sockets and device nodes.
         Some(_) => inode.init_special_inode(mode, dev).set_iops(if info.acl {
             inode::Ops::of::<SpecialIOps<true>>()

@@ -969,6 +969,21 @@ impl<'a, T: FileSystem, P: PageCache> New<'a, T, P> {
         Ok(self)
     }
 
+    /// Records that the inode has no POSIX ACLs (`cache_no_acl()`), as tmpfs does for each new
+    /// inode. An inode starts with its ACLs not yet read ("not cached"), which the VFS lists in
+    /// `listxattr(2)` as if they existed; a file system that keeps ACLs only in memory has none
+    /// to read, so it records their absence until `set_acl` or
+    /// [`New::simple_acl_create`] gives it some.
+    pub fn cache_no_acl(self) -> Self {
+        #[cfg(CONFIG_FS_POSIX_ACL)]
+        // SAFETY: The inode is new and owned by us: nothing reads its ACLs yet.
+        unsafe {
+            (*self.raw()).i_acl = ptr::null_mut();
+            (*self.raw()).i_default_acl = ptr::null_mut();
+        }
+        self
+    }
+
     /// Finishes setting up the inode and returns it.
     pub fn into_inode(self) -> Result<Ref<'a, T>> {
         let sb = self.super_block_ptr();

@@ -481,6 +481,13 @@ impl<T: FileSystem, P: PageCache> Ops<T, P> {
     }
 }
 
+/// The table of operations `U` of page-cache symlinks, built at compile time.
+struct PageSymlinkTable<U>(PhantomData<U>);
+
+impl<U: Operations> PageSymlinkTable<U> {
+    const OPS: Ops<U::FileSystem, ReadPages> = Ops::new_page_symlink::<U>();
+}
+
 impl<T: FileSystem> Ops<T, ReadPages> {
     /// The inode operations of symlinks whose target is stored in their page cache
     /// (`page_symlink_inode_operations`), see [`New::page_symlink`](super::New::page_symlink):
@@ -488,6 +495,41 @@ impl<T: FileSystem> Ops<T, ReadPages> {
     pub fn page_symlink() -> &'static Self {
         // SAFETY: The C table is static and immutable; `Self` is `repr(transparent)` over it.
         unsafe { &*(&raw const bindings::page_symlink_inode_operations).cast::<Self>() }
+    }
+
+    /// The inode operations of page-cache symlinks, as [`Ops::page_symlink`], with the
+    /// attribute methods of `U` (`setattr`, `getattr`, `listxattr`), as tmpfs's symlinks list
+    /// their extended attributes (`shmem_symlink_inode_operations`).
+    ///
+    /// It is a build error for `U` to have methods of directories: a symlink has no children.
+    pub const fn page_symlink_with<U: Operations<FileSystem = T>>() -> &'static Self {
+        &PageSymlinkTable::<U>::OPS
+    }
+
+    const fn new_page_symlink<U: Operations<FileSystem = T>>() -> Self {
+        const {
+            assert!(
+                !(U::HAS_LOOKUP
+                    || U::HAS_CREATE
+                    || U::HAS_MKDIR
+                    || U::HAS_SYMLINK
+                    || U::HAS_MKNOD
+                    || U::HAS_TMPFILE
+                    || U::HAS_LINK
+                    || U::HAS_UNLINK
+                    || U::HAS_RMDIR
+                    || U::HAS_RENAME
+                    || U::LOOKUP.0.is_some()
+                    || U::LINK.0.is_some()
+                    || U::UNLINK.0.is_some()
+                    || U::RMDIR.0.is_some()
+                    || U::RENAME.0.is_some()),
+                "a symlink has no directory operations"
+            );
+        };
+        let mut ops = Ops::<T>::new::<U>().0;
+        ops.get_link = Some(bindings::page_get_link);
+        Self(ops, PhantomData)
     }
 }
 

@@ -1409,6 +1409,18 @@ TEST_F(hostile, root_not_owned)
 
 /* ---- MS_POSIXACL on a file system without ACLs ------------------------- */
 
+/* Does llistxattr() of @path name a POSIX ACL? */
+static bool lists_acl(const char *path)
+{
+	char list[1024];
+	ssize_t len = llistxattr(path, list, sizeof(list)), i;
+
+	for (i = 0; i < len; i += strlen(list + i) + 1)
+		if (!strncmp(list + i, "system.posix_acl_", 17))
+			return true;
+	return false;
+}
+
 TEST_F(hostile, ms_posixacl)
 {
 	/* An ACL granting nothing more than mode 0644 (user::rw-, group::r--, other::r--). */
@@ -1435,6 +1447,10 @@ TEST_F(hostile, ms_posixacl)
 	EXPECT_EQ(0, mknod(at(sub, "p"), S_IFIFO | 0666, 0));
 	EXPECT_EQ(0666, mode_of(at(sub, "p")));
 	umask(old);
+	/* Nor listed, on the root or any new inode (ramfs lists none). */
+	EXPECT_FALSE(lists_acl(sub));
+	EXPECT_FALSE(lists_acl(at(sub, "d")));
+	EXPECT_FALSE(lists_acl(at(sub, "p")));
 	/* And no ACL can be set or read. */
 	EXPECT_EQ(-1, setxattr(at(sub, "f"), "system.posix_acl_access", acl, sizeof(acl), 0));
 	EXPECT_EQ(EOPNOTSUPP, errno);

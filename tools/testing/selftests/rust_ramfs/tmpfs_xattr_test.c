@@ -345,6 +345,61 @@ TEST_F(xattr, namespaces_by_file_type)
 	EXPECT_EQ(EOPNOTSUPP, errno);
 }
 
+/* Found by rust_ramfs_fuzz: symlinks list their attributes too. */
+TEST_F(xattr, list_on_every_file_type)
+{
+	char dir[PATH_MAX], link[PATH_MAX], fifo[PATH_MAX], list[256];
+	const char *paths[4];
+	ssize_t len;
+	int i;
+
+	paths[0] = self->file;
+	paths[1] = dir;
+	paths[2] = link;
+	paths[3] = fifo;
+	path_join(dir, self->dir, "dir");
+	path_join(link, self->dir, "link");
+	path_join(fifo, self->dir, "fifo");
+	ASSERT_EQ(0, mkdir(dir, 0755));
+	ASSERT_EQ(0, symlink("file", link));
+	ASSERT_EQ(0, mknod(fifo, S_IFIFO | 0644, 0));
+	for (i = 0; i < 4; i++) {
+		ASSERT_EQ(0, lsetxattr(paths[i], "trusted.a", "x", 1, 0));
+		ASSERT_EQ(0, lsetxattr(paths[i], "security.test", "y", 1, 0));
+		len = llistxattr(paths[i], list, sizeof(list));
+		EXPECT_TRUE(list_has(list, len, "trusted.a")) TH_LOG("%s", paths[i]);
+		EXPECT_TRUE(list_has(list, len, "security.test")) TH_LOG("%s", paths[i]);
+		EXPECT_EQ(len, llistxattr(paths[i], NULL, 0));
+	}
+	/* The symlink's own, not its target's. */
+	ASSERT_EQ(0, lremovexattr(link, "trusted.a"));
+	len = llistxattr(link, list, sizeof(list));
+	EXPECT_FALSE(list_has(list, len, "trusted.a"));
+	len = listxattr(link, list, sizeof(list));
+	EXPECT_TRUE(list_has(list, len, "trusted.a"));
+}
+
+/*
+ * Found by rust_ramfs_fuzz: the VFS lists the ACLs an inode has not read yet,
+ * so a root that nothing has looked at yet must record that it has none.
+ */
+TEST_F(xattr, fresh_root_lists_no_acl)
+{
+	char sub[PATH_MAX], list[256], buf[64];
+	ssize_t len;
+
+	path_join(sub, self->dir, "sub");
+	ASSERT_EQ(0, mkdir(sub, 0755));
+	ASSERT_EQ(0, mount_fs(variant->fstype, variant->opts, sub, ""));
+	len = llistxattr(sub, list, sizeof(list));
+	ASSERT_LE(0, len);
+	EXPECT_FALSE(list_has(list, len, "system.posix_acl_access"));
+	EXPECT_FALSE(list_has(list, len, "system.posix_acl_default"));
+	EXPECT_EQ(-1, getxattr(sub, "system.posix_acl_default", buf, sizeof(buf)));
+	EXPECT_EQ(ENODATA, errno);
+	EXPECT_EQ(0, umount(sub));
+}
+
 TEST_F(xattr, limits_of_names_and_values)
 {
 	char name[300], *value;
