@@ -1898,6 +1898,8 @@ static void why_tree(struct sbuf *why, const struct pair *p, const char *a, cons
 static struct res res[2];
 static long long total_ops;	/* not counting the replays of shrinking */
 static bool shrinking;
+/* How the last run_ops() diverged: the code of the operation, or -1 for the trees. */
+static int diverged_on;
 
 static bool check_trees(const struct pair *p, struct sbuf *why)
 {
@@ -1948,25 +1950,34 @@ static int run_ops(struct pair *p, const struct op *ops, int n, bool print, stru
 					  rb, obs_str(&res[1]));
 			}
 			ret = i;
+			diverged_on = ops[i].code;
 			goto out;
 		}
 		if ((i + 1) % check_every == 0 && !check_trees(p, why)) {
 			ret = i;
+			diverged_on = -1;
 			goto out;
 		}
 	}
 	if (ran)
 		*ran = i;
-	if (i && !check_trees(p, why))
+	if (i && !check_trees(p, why)) {
 		ret = i - 1;
+		diverged_on = -1;
+	}
 out:
 	pair_umount(p);
 	return ret;
 }
 
-/* Delta debugging (complements only): the shortest prefix-closed subset that diverges. */
+/*
+ * Delta debugging (complements only): the shortest prefix-closed subset that
+ * diverges the same way, at an operation of the same kind or in the trees, so
+ * that the reproducer shows the bug found and not another one.
+ */
 static int shrink(struct pair *p, struct op *ops, int n, double budget, int max_tries)
 {
+	int want = diverged_on;
 	struct op *tmp = malloc(n * sizeof(*tmp));
 	double end = now() + budget;
 	int gran = 2, tries = 0;
@@ -1987,7 +1998,7 @@ static int shrink(struct pair *p, struct op *ops, int n, double budget, int max_
 				continue;
 			tries++;
 			step = run_ops(p, tmp, m, false, NULL, 0, NULL);
-			if (step >= 0) {
+			if (step >= 0 && diverged_on == want) {
 				n = step + 1;
 				memcpy(ops, tmp, n * sizeof(*ops));
 				gran = gran > 2 ? gran - 1 : 2;
