@@ -9,18 +9,25 @@ if [ "${SOAK:-0}" = 1 ]; then
 	: "${LEAK_ITERS:=100}" "${STRESS_TIME:=60}" "${LEAK_FSTYPES:=ramfs rust_ramfs}"
 	: "${STRESS_FSTYPES:=ramfs rust_ramfs}" "${LEAK_KMEMLEAK_SCANS:=2}" "${LEAK_DIAG:=1}"
 	: "${FUZZ_TIME:=600}" "${FUZZ_SEQS:=1000}"
+	: "${FAULT_OPS:=20000}" "${RACE_TIME:=30}" "${EXHAUST_FILES:=1000000}"
+	: "${EXHAUST_DIR:=100000}" "${EXHAUST_OOM:=1}"
 else
 	# The kselftest compares with ramfs already; the short runs check
 	# rust_ramfs only, to keep make test quick.
 	: "${LEAK_ITERS:=3}" "${STRESS_TIME:=5}" "${LEAK_FSTYPES:=rust_ramfs}"
 	: "${STRESS_FSTYPES:=rust_ramfs}" "${LEAK_KMEMLEAK_SCANS:=1}" "${LEAK_DIAG:=0}"
 	: "${FUZZ_TIME:=60}" "${FUZZ_SEQS:=2}"
+	: "${FAULT_OPS:=500}" "${RACE_TIME:=3}" "${EXHAUST_FILES:=20000}"
+	: "${EXHAUST_DIR:=10000}" "${EXHAUST_OOM:=0}"
 fi
 genv="LEAK_ITERS=$LEAK_ITERS LEAK_FILES=${LEAK_FILES:-1000} STRESS_TIME=$STRESS_TIME"
 genv="$genv LEAK_FSTYPES='$LEAK_FSTYPES' STRESS_FSTYPES='$STRESS_FSTYPES'"
 genv="$genv LEAK_KMEMLEAK_SCANS=$LEAK_KMEMLEAK_SCANS LEAK_DIAG=$LEAK_DIAG"
 genv="$genv FUZZ_TIME=$FUZZ_TIME FUZZ_SEQS=$FUZZ_SEQS FUZZ_OPS=${FUZZ_OPS:-1000}"
 genv="$genv FUZZ_PAIRS=${FUZZ_PAIRS:-all} FUZZ_SEED=${FUZZ_SEED:-} FUZZ_ARGS='${FUZZ_ARGS:-}'"
+genv="$genv FAULT_OPS=$FAULT_OPS FAULT_SEED=${FAULT_SEED:-} RACE_TIME=$RACE_TIME"
+genv="$genv RACE_SEED=${RACE_SEED:-} EXHAUST_FILES=$EXHAUST_FILES EXHAUST_DIR=$EXHAUST_DIR"
+genv="$genv EXHAUST_OOM=$EXHAUST_OOM"
 [ -z "${STRESS_EXTRA_OPS:-}" ] || genv="$genv STRESS_EXTRA_OPS='$STRESS_EXTRA_OPS'"
 
 t0=$(now)
