@@ -152,27 +152,6 @@ FIXTURE_TEARDOWN(exhaust)
 	rmdir(self->base);
 }
 
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-/* The positive integer @name in the environment, or @def. */
-static long env_long(const char *name, long def)
-{
-	const char *s = getenv(name);
-	char *end;
-	long v;
-
-	if (!s || !*s)
-		return def;
-	v = strtol(s, &end, 10);
-	return *end || v <= 0 ? def : v;
-}
-
 /* The fields of /proc/meminfo we look at, in KiB. */
 struct meminfo {
 	long total, free, avail, slab, srecl, sunrecl, unevictable;
@@ -207,23 +186,6 @@ static void read_meminfo(struct meminfo *m)
 			m->unevictable = v;
 	}
 	fclose(f);
-}
-
-/* Active objects of the slab cache @name in /proc/slabinfo, or -1. */
-static long slab_active(const char *name)
-{
-	char line[512], cache[64];
-	long active = -1, n;
-	FILE *f;
-
-	f = fopen("/proc/slabinfo", "r");
-	if (!f)
-		return -1;
-	while (active < 0 && fgets(line, sizeof(line), f))
-		if (sscanf(line, "%63s %ld", cache, &n) == 2 && !strcmp(cache, name))
-			active = n;
-	fclose(f);
-	return active;
 }
 
 /* The slab cache of the inodes of @fstype. */

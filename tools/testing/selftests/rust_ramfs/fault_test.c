@@ -868,21 +868,6 @@ static double elapsed(const struct timespec *start)
 	return now.tv_sec - start->tv_sec + (now.tv_nsec - start->tv_nsec) / 1e9;
 }
 
-static int sys_fsopen(const char *fstype, unsigned int flags)
-{
-	return syscall(__NR_fsopen, fstype, flags);
-}
-
-static int sys_fsconfig(int fd, unsigned int cmd, const char *key, const void *value, int aux)
-{
-	return syscall(__NR_fsconfig, fd, cmd, key, value, aux);
-}
-
-static int sys_fsmount(int fd, unsigned int flags, unsigned int attr)
-{
-	return syscall(__NR_fsmount, fd, flags, attr);
-}
-
 static int sys_move_mount(int from_dfd, const char *from, int to_dfd, const char *to,
 			  unsigned int flags)
 {
@@ -958,24 +943,13 @@ static int clear_dir(int dfd, const char * const *keep)
 }
 
 /* Active objects of the slab cache @name, after flushing what it can; -1 if there is none. */
-static long slab_active(const char *name)
+static long slab_active_flushed(const char *name)
 {
-	char line[512], cname[128], path[PATH_MAX];
-	long active = -1, n;
-	FILE *f;
+	char path[PATH_MAX];
 
 	snprintf(path, sizeof(path), "/sys/kernel/slab/%s/shrink", name);
 	write_string(path, "1");
-	f = fopen("/proc/slabinfo", "r");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "%127s %ld", cname, &n) == 2 && !strcmp(cname, name)) {
-			active = n;
-			break;
-		}
-	fclose(f);
-	return active;
+	return slab_active(name);
 }
 
 /* The default ACL of the root of the acl variants: with a named user, so every new inode gets an ACL. */
@@ -1122,12 +1096,12 @@ FIXTURE_SETUP(fault)
 	ASSERT_LE(0, self->basefd);
 
 	if (variant->slab) {
-		self->slab_base = slab_active(variant->slab);
+		self->slab_base = slab_active_flushed(variant->slab);
 		ASSERT_LE(0, self->slab_base) {
 			TH_LOG("no slab cache %s in /proc/slabinfo", variant->slab);
 		}
 	} else if (variant->slab_info) {
-		self->slab_base = slab_active(variant->slab_info);
+		self->slab_base = slab_active_flushed(variant->slab_info);
 	}
 
 	ret = mount(MOUNT_SOURCE, self->mnt, variant->fstype, 0, variant->opts);
@@ -1185,7 +1159,7 @@ FIXTURE_TEARDOWN(fault)
 		const char *cache = variant->slab ? variant->slab : variant->slab_info;
 
 		for (i = 0; i < 50; i++) {
-			after = slab_active(cache);
+			after = slab_active_flushed(cache);
 			if (after <= self->slab_base + SLAB_TOL)
 				break;
 			t.tv_sec = 0;

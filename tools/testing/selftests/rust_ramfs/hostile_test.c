@@ -242,21 +242,6 @@ static int sys_openat2(int dfd, const char *path, __u64 flags, __u64 resolve)
 	return fd;
 }
 
-static int sys_fsopen(const char *fstype, unsigned int flags)
-{
-	return syscall(__NR_fsopen, fstype, flags);
-}
-
-static int sys_fsconfig(int fd, unsigned int cmd, const char *key, const void *value, int aux)
-{
-	return syscall(__NR_fsconfig, fd, cmd, key, value, aux);
-}
-
-static int sys_fsmount(int fd, unsigned int flags, unsigned int attr)
-{
-	return syscall(__NR_fsmount, fd, flags, attr);
-}
-
 /* Makes the calling process @uid:@gid with no supplementary groups, and no capabilities. */
 static int become(uid_t uid, gid_t gid)
 {

@@ -148,27 +148,6 @@ static struct {
 	char lazy_dir[PATH_MAX];
 } ctx;
 
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-/* The positive integer @name in the environment, or @def. */
-static long env_long(const char *name, long def)
-{
-	const char *s = getenv(name);
-	char *end;
-	long v;
-
-	if (!s || !*s)
-		return def;
-	v = strtol(s, &end, 10);
-	return *end || v <= 0 ? def : v;
-}
-
 /* xorshift64*: each worker has its own sequence. */
 static uint64_t rnd(void)
 {

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Helpers shared by the tests that run each case against tmpfs and
- * rust_ramfs (tmpfs_*_test.c).
+ * Helpers shared by the tests that run each case against a C file system
+ * (tmpfs or ramfs) and rust_ramfs: tmpfs_*_test.c, hostile_test.c,
+ * fault_test.c, race_test.c and exhaust_test.c.
  */
 #ifndef TMPFS_COMPARE_H
 #define TMPFS_COMPARE_H
@@ -12,6 +13,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 /* Is @fstype listed in /proc/filesystems? */
@@ -66,6 +69,62 @@ static inline int write_string(const char *path, const char *s)
 	n = write(fd, s, len);
 	close(fd);
 	return n == len ? 0 : -1;
+}
+
+/* The monotonic clock, in seconds. */
+static inline double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* The positive integer @name in the environment, or @def. */
+static inline long env_long(const char *name, long def)
+{
+	const char *s = getenv(name);
+	char *end;
+	long v;
+
+	if (!s || !*s)
+		return def;
+	v = strtol(s, &end, 10);
+	return *end || v <= 0 ? def : v;
+}
+
+/* Active objects of the slab cache @name in /proc/slabinfo, or -1. */
+static inline long slab_active(const char *name)
+{
+	char line[512], cache[128];
+	long active = -1, n;
+	FILE *f;
+
+	f = fopen("/proc/slabinfo", "r");
+	if (!f)
+		return -1;
+	while (active < 0 && fgets(line, sizeof(line), f))
+		if (sscanf(line, "%127s %ld", cache, &n) == 2 && !strcmp(cache, name))
+			active = n;
+	fclose(f);
+	return active;
+}
+
+/* The mount API (fsopen(2), fsconfig(2), fsmount(2)), which libc may lack. */
+static inline int sys_fsopen(const char *fstype, unsigned int flags)
+{
+	return syscall(__NR_fsopen, fstype, flags);
+}
+
+static inline int sys_fsconfig(int fd, unsigned int cmd, const char *key, const void *value,
+			       int aux)
+{
+	return syscall(__NR_fsconfig, fd, cmd, key, value, aux);
+}
+
+static inline int sys_fsmount(int fd, unsigned int flags, unsigned int attr)
+{
+	return syscall(__NR_fsmount, fd, flags, attr);
 }
 
 #endif /* TMPFS_COMPARE_H */

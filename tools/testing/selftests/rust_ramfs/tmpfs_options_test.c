@@ -216,21 +216,6 @@ static void check_statfs(struct __test_metadata *_metadata, const char *fstype, 
 
 /* ---- the mount API ----------------------------------------------------- */
 
-static int sys_fsopen(const char *fstype, unsigned int flags)
-{
-	return syscall(__NR_fsopen, fstype, flags);
-}
-
-static int sys_fsconfig(int fd, unsigned int cmd, const char *key, const char *value, int aux)
-{
-	return syscall(__NR_fsconfig, fd, cmd, key, value, aux);
-}
-
-static int sys_fsmount(int fd, unsigned int flags, unsigned int attr)
-{
-	return syscall(__NR_fsmount, fd, flags, attr);
-}
-
 static int sys_fspick(const char *path, unsigned int flags)
 {
 	return syscall(__NR_fspick, AT_FDCWD, path, flags);
