@@ -35,13 +35,8 @@ else
 fi
 args=$(echo $args)
 
-if grep -qwE 'vmx|svm' /proc/cpuinfo && [ -w /dev/kvm ] && [ "${VNG_KVM:-auto}" != 0 ]; then
-	mode=kvm
-	export VNG_CPUS=${VNG_CPUS:-2}
-else
-	mode=icount
-	export VNG_KVM=0 VNG_CPUS=1 VNG_QEMU_OPTS="-icount shift=0,sleep=off"
-fi
+measuring_boot
+mode=$timing
 msg "benchmarking the $FLAVOUR kernel ($mode): $args"
 rm -f "$out/bench.json"
 "$REPO/harness/boot.sh" -t "${BENCH_TIMEOUT:-3600}" -o "$out/guest" \

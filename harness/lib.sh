@@ -85,3 +85,18 @@ run_logged() {
 		die "command failed ($_rc), full log: $_log"
 	fi
 }
+
+# The clock of a measuring boot (make bench, make soak's scale run): with KVM,
+# real time on VNG_CPUS (default 2) vCPUs; without, one vCPU under QEMU's
+# -icount shift=0,sleep=off, so that in-guest nanoseconds are executed
+# instructions, repeatable whatever else the host runs.  Sets $timing to
+# kvm or icount and exports the VNG_* settings for boot.sh.
+measuring_boot() {
+	if grep -qwE 'vmx|svm' /proc/cpuinfo && [ -w /dev/kvm ] && [ "${VNG_KVM:-auto}" != 0 ]; then
+		timing=kvm
+		export VNG_CPUS=${VNG_CPUS:-2}
+	else
+		timing=icount
+		export VNG_KVM=0 VNG_CPUS=1 VNG_QEMU_OPTS="-icount shift=0,sleep=off"
+	fi
+}

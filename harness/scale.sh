@@ -26,13 +26,8 @@ rm -f "$out/exhaust-scale.tap"
 RUST_RAMFS_FLAVOUR=perf SKIP_SETUP=1 "$REPO/harness/build.sh"
 # As make bench: without KVM, one vCPU under icount, so that the times are
 # instruction counts, whatever else the host runs.
-if grep -qwE 'vmx|svm' /proc/cpuinfo && [ -w /dev/kvm ] && [ "${VNG_KVM:-auto}" != 0 ]; then
-	mode="real time"
-else
-	mode="icount: ns are instructions"
-	export VNG_KVM=0 VNG_CPUS=1 VNG_QEMU_OPTS="-icount shift=0,sleep=off"
-fi
-msg "booting the performance kernel ($mode): ${SCALE_FILES:-1000000} files, a directory of ${SCALE_DIR:-100000}"
+measuring_boot
+msg "booting the performance kernel ($timing): ${SCALE_FILES:-1000000} files, a directory of ${SCALE_DIR:-100000}"
 rc=0
 RUST_RAMFS_FLAVOUR=perf BOOT_QUIET=1 "$REPO/harness/boot.sh" -t "${SCALE_TIMEOUT:-5400}" -o "$out" \
 	"modprobe rust_ramfs && EXHAUST_FILES=${SCALE_FILES:-1000000} EXHAUST_DIR=${SCALE_DIR:-100000} \
