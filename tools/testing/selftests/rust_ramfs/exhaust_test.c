@@ -51,6 +51,7 @@
 #include <limits.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdalign.h>
 #include <stdio.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
@@ -61,11 +62,15 @@
 
 #include "tmpfs_compare.h"
 
+#ifndef BIT
+#define BIT(nr)		(1UL << (nr))
+#endif
+
 #define MOUNT_SOURCE	"exhaust_test"
 #define LIMIT_INODES	5000
 #define LIMIT_BYTES	(64L << 20)
 #define PER_DIR		1000		/* files per directory of many_files */
-#define CHUNK		(1 << 20)	/* what the writers write at a time */
+#define CHUNK		BIT(20)		/* what the writers write at a time */
 #define CG_LIMIT	(64L << 20)	/* memory.max of the oom child */
 #define MAX_OOM_CHAIN	16		/* processes kept from the OOM killer: us and our parents */
 #define RESERVE		(128L << 20)	/* what the oom case's reserve process holds */
@@ -208,12 +213,12 @@ static const char *inode_cache(const char *fstype)
  */
 static void shrink_caches(const char *fstype)
 {
-	const char *caches[] = { inode_cache(fstype), "dentry", "kmemleak_object", "maple_node",
-				 "radix_tree_node" };
+	const char * const caches[] = { inode_cache(fstype), "dentry", "kmemleak_object",
+					"maple_node", "radix_tree_node" };
 	char path[128];
 	size_t i;
 
-	for (i = 0; i < sizeof(caches) / sizeof(caches[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(caches); i++) {
 		snprintf(path, sizeof(path), "/sys/kernel/slab/%s/shrink", caches[i]);
 		write_string(path, "1");
 	}
@@ -325,9 +330,10 @@ TEST_F_TIMEOUT(exhaust, limits, 900)
 	EXPECT_EQ(0, sf.f_bfree);
 	EXPECT_EQ(0, sf.f_bavail);
 	EXPECT_EQ(LIMIT_INODES - 2, sf.f_ffree);
-	printf("# %s: %ld files until ENOSPC (%.0f ns/create), %ld bytes until ENOSPC (%ld pages, %.1f MiB/s)\n",
-	       variant->name, n, tc * 1e9 / (n ? n : 1), total, (long)(total / self->page),
-	       total / 1048576.0 / tw);
+	fprintf(stdout,
+		"# %s: %ld files until ENOSPC (%.0f ns/create), %ld bytes until ENOSPC (%ld pages, %.1f MiB/s)\n",
+		variant->name, n, tc * 1e9 / (n ? n : 1), total, (long)(total / self->page),
+		total / 1048576.0 / tw);
 	fflush(stdout);
 	close(fd);
 	free(buf);
@@ -359,14 +365,16 @@ static bool memory_low(const struct meminfo *start)
 static void print_usage(const char *what, long n, long inodes, double secs,
 			const struct meminfo *m0, const struct meminfo *m1)
 {
-	printf("# %s: %ld files, %.0f ns/create, slab %.0f bytes/inode (MemAvailable %.0f, noisy)\n",
-	       what, n, secs * 1e9 / n, (m1->slab - m0->slab) * 1024.0 / inodes,
-	       (m0->avail - m1->avail) * 1024.0 / inodes);
-	printf("# %s: MemFree %.0f, SReclaimable %.0f, SUnreclaim %.0f, Unevictable %.0f bytes/inode\n",
-	       what, (m0->free - m1->free) * 1024.0 / inodes,
-	       (m1->srecl - m0->srecl) * 1024.0 / inodes,
-	       (m1->sunrecl - m0->sunrecl) * 1024.0 / inodes,
-	       (m1->unevictable - m0->unevictable) * 1024.0 / inodes);
+	fprintf(stdout,
+		"# %s: %ld files, %.0f ns/create, slab %.0f bytes/inode (MemAvailable %.0f, noisy)\n",
+		what, n, secs * 1e9 / n, (m1->slab - m0->slab) * 1024.0 / inodes,
+		(m0->avail - m1->avail) * 1024.0 / inodes);
+	fprintf(stdout,
+		"# %s: MemFree %.0f, SReclaimable %.0f, SUnreclaim %.0f, Unevictable %.0f bytes/inode\n",
+		what, (m0->free - m1->free) * 1024.0 / inodes,
+		(m1->srecl - m0->srecl) * 1024.0 / inodes,
+		(m1->sunrecl - m0->sunrecl) * 1024.0 / inodes,
+		(m1->unevictable - m0->unevictable) * 1024.0 / inodes);
 	fflush(stdout);
 }
 
@@ -459,7 +467,7 @@ TEST_F_TIMEOUT(exhaust, many_files, 7200)
 	ASSERT_NE(NULL, seen);
 	t0 = now();
 	for (;;) {
-		char buf[65536] __attribute__((aligned(8)));
+		alignas(8) char buf[65536];
 		long r = getdents64(bfd, buf, sizeof(buf));
 
 		ASSERT_LE(0, r);
@@ -534,14 +542,16 @@ TEST_F_TIMEOUT(exhaust, many_files, 7200)
 		in = slab_active(icache);
 		de = slab_active("dentry");
 		read_meminfo(&m4);
-	} while ((in > inodes0 + 200 + (made + big) / 100 || de > dentries0 + 200 + (made + big) / 100 ||
+	} while ((in > inodes0 + 200 + (made + big) / 100 ||
+		  de > dentries0 + 200 + (made + big) / 100 ||
 		  m0.avail - m4.avail > (m0.avail - m2.avail) / 4 + 4096 ||
 		  m4.slab - m0.slab > (m2.slab - m0.slab) / 4 + 4096) && now() - t0 < 15);
 	printf("# %s: %.1f s after the umount: %s %ld -> %ld, dentry %ld -> %ld active objects\n",
 	       variant->name, now() - t0, icache, inodes0, in, dentries0, de);
-	printf("# %s: MemAvailable %ld MiB before, %ld at most, %ld after the unlinks, %ld now; Slab %ld MiB before, %ld at most, %ld now\n",
-	       variant->name, m0.avail >> 10, m2.avail >> 10, m3.avail >> 10, m4.avail >> 10,
-	       m0.slab >> 10, m2.slab >> 10, m4.slab >> 10);
+	fprintf(stdout,
+		"# %s: MemAvailable %ld MiB before, %ld at most, %ld after the unlinks, %ld now; Slab %ld MiB before, %ld at most, %ld now\n",
+		variant->name, m0.avail >> 10, m2.avail >> 10, m3.avail >> 10, m4.avail >> 10,
+		m0.slab >> 10, m2.slab >> 10, m4.slab >> 10);
 	if (inodes0 >= 0) {
 		EXPECT_GE(inodes0 + 200 + (made + big) / 100, in);
 		EXPECT_GE(dentries0 + 200 + (made + big) / 100, de);
@@ -559,7 +569,10 @@ struct memcg {
 	bool v2;
 };
 
-/* The mount point of @fstype (in /proc/self/mountinfo) with @opt among its super options, or false. */
+/*
+ * The mount point of @fstype (in /proc/self/mountinfo) with @opt among its
+ * super options, or false.
+ */
 static bool find_mount(const char *fstype, const char *opt, char *buf, size_t len)
 {
 	char line[4096], mp[PATH_MAX], type[64], sopts[1024];
@@ -600,7 +613,7 @@ static bool file_has_word(const char *path, const char *word)
 	if (n <= 0)
 		return false;
 	buf[n] = '\0';
-	for (tok = strtok_r(buf, " \n", &save); tok; tok = strtok_r(NULL, " \n", &save))
+	for (tok = strtok_r(buf, "\n ", &save); tok; tok = strtok_r(NULL, "\n ", &save))
 		if (!strcmp(tok, word))
 			return true;
 	return false;
@@ -611,6 +624,7 @@ static long read_key(const char *dir, const char *file, const char *key)
 {
 	char path[PATH_MAX + 64], line[256], k[64];
 	long v = -1, x;
+	char *end;
 	FILE *f;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, file);
@@ -619,7 +633,8 @@ static long read_key(const char *dir, const char *file, const char *key)
 		return -1;
 	while (fgets(line, sizeof(line), f)) {
 		if (!key) {
-			if (sscanf(line, "%ld", &x) == 1)
+			x = strtol(line, &end, 10);
+			if (end != line)
 				v = x;
 			break;
 		}
@@ -636,22 +651,23 @@ static long read_key(const char *dir, const char *file, const char *key)
  * Creates a memory cgroup limited to CG_LIMIT: with cgroup v2 (mounting it in
  * our mount namespace if it is not mounted), else v1's memory hierarchy, below
  * the cgroup the test runs in. 1 if done, 0 if the kernel has no memory
- * cgroups, -1 if it could not be done.
+ * cgroups, -1 if it could not be done. @cgmnt (PATH_MAX bytes) gets the path
+ * of the cgroup2 mount made below @base, to unmount, or stays empty.
  */
-static int make_memcg(FIXTURE_DATA(exhaust) *self, struct memcg *cg)
+static int make_memcg(const char *base, char *cgmnt, struct memcg *cg)
 {
 	char root[PATH_MAX], path[PATH_MAX + 64], line[PATH_MAX + 64], *rel = NULL;
 	bool v2 = find_mount("cgroup2", NULL, root, sizeof(root));
 	FILE *f;
 
 	if (!v2) {
-		path_join(self->cgmnt, self->base, "cg");
-		if (!mkdir(self->cgmnt, 0755) && !mount("none", self->cgmnt, "cgroup2", 0, NULL)) {
-			strcpy(root, self->cgmnt);
+		path_join(cgmnt, base, "cg");
+		if (!mkdir(cgmnt, 0755) && !mount("none", cgmnt, "cgroup2", 0, NULL)) {
+			strcpy(root, cgmnt);
 			v2 = true;
 		} else {
-			rmdir(self->cgmnt);
-			self->cgmnt[0] = '\0';
+			rmdir(cgmnt);
+			cgmnt[0] = '\0';
 		}
 	}
 	path_join(path, root, "cgroup.controllers");
@@ -670,10 +686,10 @@ static int make_memcg(FIXTURE_DATA(exhaust) *self, struct memcg *cg)
 		write_string(line, "0");
 		return 1;
 	}
-	if (self->cgmnt[0]) {
-		umount2(self->cgmnt, MNT_DETACH);
-		rmdir(self->cgmnt);
-		self->cgmnt[0] = '\0';
+	if (cgmnt[0]) {
+		umount2(cgmnt, MNT_DETACH);
+		rmdir(cgmnt);
+		cgmnt[0] = '\0';
 	}
 	/* cgroup v1: below our own memory cgroup. */
 	if (!find_mount("cgroup", "memory", root, sizeof(root)))
@@ -843,7 +859,7 @@ TEST_F_TIMEOUT(exhaust, oom, 1800)
 		SKIP(return, "only with EXHAUST_OOM=1 (make soak)");
 	if (variant->limited || !strcmp(variant->fstype, "tmpfs"))
 		SKIP(return, "unlimited ramfs and rust_ramfs only");
-	i = make_memcg(self, &cg);
+	i = make_memcg(self->base, self->cgmnt, &cg);
 	ASSERT_LE(0, i) {
 		TH_LOG("memory cgroup %s: %s", cg.dir, strerror(errno));
 	}
@@ -901,14 +917,16 @@ TEST_F_TIMEOUT(exhaust, oom, 1800)
 	cur = have_cg ? cg_current(&cg) : -1;
 	peak = have_cg ? cg_peak(&cg) : -1;
 	kills = have_cg ? cg_oom_kills(&cg) : -1;
-	printf("# %s: writer %s after %.1f s; file %lld MiB (%lld MiB in pages); MemAvailable %ld -> %ld MiB, Unevictable %ld -> %ld MiB\n",
-	       variant->name, killed ? "killed by SIGKILL" :
-	       WIFEXITED(status) ? strerror(WEXITSTATUS(status)) : "stopped otherwise",
-	       now() - t0, (long long)st.st_size >> 20, (long long)st.st_blocks * 512 >> 20,
-	       m0.avail >> 10, m1.avail >> 10, m0.unevictable >> 10, m1.unevictable >> 10);
+	fprintf(stdout,
+		"# %s: writer %s after %.1f s; file %lld MiB (%lld MiB in pages); MemAvailable %ld -> %ld MiB, Unevictable %ld -> %ld MiB\n",
+		variant->name, killed ? "killed by SIGKILL" :
+		WIFEXITED(status) ? strerror(WEXITSTATUS(status)) : "stopped otherwise",
+		now() - t0, (long long)st.st_size >> 20, (long long)st.st_blocks * 512 >> 20,
+		m0.avail >> 10, m1.avail >> 10, m0.unevictable >> 10, m1.unevictable >> 10);
 	if (have_cg)
-		printf("# %s: cgroup: %ld oom kills, usage %ld MiB before, %ld MiB peak, %ld MiB with the writer dead and the file there\n",
-		       variant->name, kills, cur0 >> 20, peak >> 20, cur >> 20);
+		fprintf(stdout,
+			"# %s: cgroup: %ld oom kills, usage %ld MiB before, %ld MiB peak, %ld MiB with the writer dead and the file there\n",
+			variant->name, kills, cur0 >> 20, peak >> 20, cur >> 20);
 	fflush(stdout);
 	EXPECT_NE(0, ret) {
 		TH_LOG("the writer was still writing after 1200 s");

@@ -56,6 +56,7 @@
 
 #include "kselftest_harness.h"
 
+#include <assert.h>
 #include <dirent.h>
 #include <endian.h>
 #include <fcntl.h>
@@ -76,9 +77,17 @@
 
 #include "tmpfs_compare.h"
 
+#ifndef BIT
+#define BIT(nr)		(1UL << (nr))
+#endif
+
+#ifndef fallthrough
+#define fallthrough	__attribute__((__fallthrough__))
+#endif
+
 #define MOUNT_SOURCE	"fault_test"
 #define DEBUGFS		"/sys/kernel/debug"
-#define PAT_LEN		(1 << 20)	/* bytes of the data pattern */
+#define PAT_LEN		(1024 * 1024)	/* bytes of the data pattern */
 #define BIG_TIMES	1000000		/* "times" of the random mode: never runs out */
 #define MAX_ENTS	128		/* entries a snapshot holds */
 #define NAME_LEN	64		/* longest path in a snapshot */
@@ -115,7 +124,8 @@ static const struct {
 	{ FAIL_PAGE_ALLOC, "ignore-gfp-highmem" },
 	{ FAIL_PAGE_ALLOC, "min-order" },
 };
-#define NR_FATTRS	(sizeof(fattrs) / sizeof(fattrs[0]))
+
+#define NR_FATTRS	ARRAY_SIZE(fattrs)
 
 /* The paths of the sweep cases. */
 enum {
@@ -157,17 +167,18 @@ static const int rop_weights[NR_ROPS] = { 10, 8, 4, 6, 6, 10, 6, 10, 6, 6, 12, 5
 static const char * const rnames[] = {
 	"f", "g", "a", "b", "a/f", "a/g", "a/b", "b/f", "b/a", "a/b/f",
 };
-#define NR_RNAMES	(sizeof(rnames) / sizeof(rnames[0]))
+
+#define NR_RNAMES	ARRAY_SIZE(rnames)
 
 /* Slots of the shared result tables: the paths, then the random calls. */
 #define NR_SLOTS	(NR_PATHS + NR_ROPS)
 #define NR_VARIANTS	4
 
 /* What a case saw that a file system should not do. */
-#define ODD_ERRNO	(1 << 0)	/* an errno the call does not give without faults */
-#define ODD_ATOMIC	(1 << 1)	/* a failed call changed something */
-#define ODD_RESULT	(1 << 2)	/* a call succeeded, but not as without faults */
-#define ODD_NOFAULT	(1 << 3)	/* ENOMEM without an injected fault */
+#define ODD_ERRNO	BIT(0)		/* an errno the call does not give without faults */
+#define ODD_ATOMIC	BIT(1)		/* a failed call changed something */
+#define ODD_RESULT	BIT(2)		/* a call succeeded, but not as without faults */
+#define ODD_NOFAULT	BIT(3)		/* ENOMEM without an injected fault */
 
 static const char * const odd_names[] = {
 	"errno", "not all-or-nothing", "wrong result", "ENOMEM without a fault",
@@ -199,7 +210,7 @@ static void __attribute__((constructor)) shared_init(void)
 }
 
 /* A failure of the test itself. */
-static void __attribute__((noreturn)) die(const char *what)
+static void __noreturn die(const char *what)
 {
 	fprintf(stderr, "# fault_test: %s: %s\n", what, strerror(errno));
 	fflush(stderr);
@@ -364,7 +375,8 @@ static void read_file(struct walk *w, int dfd, const char *name, const char *pat
 				unsigned char c = w->iobuf[i];
 
 				if (c && c != pat_byte(total + i)) {
-					problem(w->s, "%s: byte %lld is %#x, neither the data written nor 0",
+					problem(w->s,
+						"%s: byte %lld is %#x, neither the data written nor 0",
 						path, total + i, c);
 					break;
 				}
@@ -442,7 +454,8 @@ static int walk_dir(struct walk *w, int dfd, const char *path, int depth)
 		if (!e)
 			break;
 		if (S_ISDIR(st.st_mode)) {
-			int cfd = openat(dfd, names[i], O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			int cfd = openat(dfd, names[i],
+					 O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 			int sub;
 
 			if (cfd < 0) {
@@ -467,7 +480,8 @@ static int walk_dir(struct walk *w, int dfd, const char *path, int depth)
 					problem(w->s, "symlink %s: target of %zd bytes, size %lld",
 						child, n, (long long)st.st_size);
 				if (w->pattern && !target_ok(w->iobuf, n))
-					problem(w->s, "symlink %s: target is not one written (%.*s...)",
+					problem(w->s,
+						"symlink %s: target is not one written (%.*s...)",
 						child, (int)(n < 40 ? n : 40), w->iobuf);
 				e->data = fnv(FNV_INIT, w->iobuf, n);
 			}
@@ -523,16 +537,20 @@ static void snap_take(struct snap *s, int dfd, bool xattrs, bool pattern, char *
 
 static void ent_str(char *buf, size_t len, const struct ent *e)
 {
-	snprintf(buf, len, "%s: mode %o nlink %lu uid %u gid %u size %lld blocks %lld rdev %llx data %016llx xattrs %016llx",
+	snprintf(buf, len,
+		 "%s: mode %o nlink %lu uid %u gid %u size %lld blocks %lld rdev %llx data %016llx xattrs %016llx",
 		 e->name, e->mode, e->nlink, e->uid, e->gid, e->size, e->blocks, e->rdev,
 		 (unsigned long long)e->data, (unsigned long long)e->xattrs);
 }
 
 /* What the comparison may leave out. */
-#define DIFF_REG_SIZE	(1 << 0)	/* size, blocks and data of regular files */
-#define DIFF_BFREE	(1 << 1)	/* free blocks */
+#define DIFF_REG_SIZE	BIT(0)		/* size, blocks and data of regular files */
+#define DIFF_BFREE	BIT(1)		/* free blocks */
 
-/* Compares @want with @got; describes the first difference in @out, returns whether there is one. */
+/*
+ * Compares @want with @got; describes the first difference in @out, returns
+ * whether there is one.
+ */
 static bool snap_diff(const struct snap *want, const struct snap *got, unsigned int leave,
 		      char *out, size_t len)
 {
@@ -570,7 +588,8 @@ static bool snap_diff(const struct snap *want, const struct snap *got, unsigned 
 	if (want->blocks != got->blocks || want->files != got->files ||
 	    want->ffree != got->ffree ||
 	    (!(leave & DIFF_BFREE) && (want->bfree != got->bfree || want->bavail != got->bavail))) {
-		snprintf(out, len, "statfs: expected blocks %llu free %llu avail %llu files %llu free %llu; found %llu %llu %llu %llu %llu",
+		snprintf(out, len,
+			 "statfs: expected blocks %llu free %llu avail %llu files %llu free %llu; found %llu %llu %llu %llu %llu",
 			 want->blocks, want->bfree, want->bavail, want->files, want->ffree,
 			 got->blocks, got->bfree, got->bavail, got->files, got->ffree);
 		return true;
@@ -758,7 +777,7 @@ static void set_attrs(struct __test_metadata *_metadata, int src, const char *na
  * this task (make-it-fail), and every allocation a candidate (also those that
  * may sleep, those of highmem and user pages, and those of order 0).
  */
-static void faults_off(struct __test_metadata *_metadata, FIXTURE_DATA(fault) *self)
+static void faults_off(struct __test_metadata *_metadata, struct _test_data_fault *self)
 {
 	int s;
 
@@ -784,16 +803,17 @@ static void faults_off(struct __test_metadata *_metadata, FIXTURE_DATA(fault) *s
  * (no cache has its failslab flag) or fail_page_alloc's min-order filters the
  * other one out before.
  */
-static void sweep_source(struct __test_metadata *_metadata, FIXTURE_DATA(fault) *self, int src)
+static void sweep_source(struct __test_metadata *_metadata, struct _test_data_fault *self, int src)
 {
 	if (!self->inject)
 		return;
 	set_attrs(_metadata, FAILSLAB, "cache-filter", src == FAILSLAB ? "N" : "Y");
-	set_attrs(_metadata, FAIL_PAGE_ALLOC, "min-order", src == FAIL_PAGE_ALLOC ? "0" : "4294967295");
+	set_attrs(_metadata, FAIL_PAGE_ALLOC, "min-order",
+		  src == FAIL_PAGE_ALLOC ? "0" : "4294967295");
 }
 
 /* Fails the @k-th allocation from now on of this task. */
-static void arm_nth(FIXTURE_DATA(fault) *self, int k)
+static void arm_nth(struct _test_data_fault *self, int k)
 {
 	char buf[16];
 	int n;
@@ -806,7 +826,7 @@ static void arm_nth(FIXTURE_DATA(fault) *self, int k)
 }
 
 /* Was the fault armed by arm_nth() injected? Disarms it. */
-static bool disarm_nth(FIXTURE_DATA(fault) *self)
+static bool disarm_nth(struct _test_data_fault *self)
 {
 	char buf[16];
 	ssize_t n;
@@ -824,13 +844,13 @@ static bool disarm_nth(FIXTURE_DATA(fault) *self)
 	return false;
 }
 
-static void make_it_fail(FIXTURE_DATA(fault) *self, bool on)
+static void make_it_fail(struct _test_data_fault *self, bool on)
 {
 	if (self->inject && pwrite(self->mif_fd, on ? "1" : "0", 1, 0) != 1)
 		die("writing make-it-fail");
 }
 
-static long read_times(FIXTURE_DATA(fault) *self, int src)
+static long read_times(struct _test_data_fault *self, int src)
 {
 	char buf[32];
 
@@ -843,7 +863,7 @@ static long read_times(FIXTURE_DATA(fault) *self, int src)
 }
 
 /* Random faults: @percent of the allocations of this task fail, while make-it-fail is set. */
-static void random_faults(struct __test_metadata *_metadata, FIXTURE_DATA(fault) *self,
+static void random_faults(struct __test_metadata *_metadata, struct _test_data_fault *self,
 			  int percent)
 {
 	char val[16];
@@ -875,7 +895,7 @@ static int sys_move_mount(int from_dfd, const char *from, int to_dfd, const char
 }
 
 /* Creates @name in @dfd with the first @len bytes of the pattern. */
-static int make_file(FIXTURE_DATA(fault) *self, const char *name, size_t len)
+static int make_file(struct _test_data_fault *self, const char *name, size_t len)
 {
 	int fd = openat(self->dfd, name, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0644);
 	ssize_t n;
@@ -952,7 +972,10 @@ static long slab_active_flushed(const char *name)
 	return slab_active(name);
 }
 
-/* The default ACL of the root of the acl variants: with a named user, so every new inode gets an ACL. */
+/*
+ * The default ACL of the root of the acl variants: with a named user, so every
+ * new inode gets an ACL.
+ */
 static int set_default_acl(void)
 {
 	struct {
@@ -961,7 +984,7 @@ static int set_default_acl(void)
 			uint16_t tag, perm;
 			uint32_t id;
 		} e[5];
-	} __attribute__((packed)) acl = {
+	} acl = {
 		htole32(2), {
 			{ htole16(0x01), htole16(7), htole32(-1) },	/* ACL_USER_OBJ */
 			{ htole16(0x02), htole16(5), htole32(1000) },	/* ACL_USER */
@@ -970,6 +993,9 @@ static int set_default_acl(void)
 			{ htole16(0x20), htole16(5), htole32(-1) },	/* ACL_OTHER */
 		}
 	};
+
+	/* The xattr format, without padding (as struct posix_acl_xattr_entry). */
+	static_assert(sizeof(acl) == 4 + 5 * 8, "the ACL has padding");
 
 	return setxattr(".", "system.posix_acl_default", &acl, sizeof(acl), 0);
 }
@@ -997,7 +1023,7 @@ static const char * const base_names[] = { "keep", "dir", NULL };
 static const char * const base_dir_names[] = { "inner", NULL };
 
 /* The base tree of every case: a file, a directory with a file, and the root's ACL. */
-static int make_base(FIXTURE_DATA(fault) *self)
+static int make_base(struct _test_data_fault *self)
 {
 	if (make_file(self, "keep", KEEP_LEN) || mkdirat(self->dfd, "dir", 0755) ||
 	    make_file(self, "dir/inner", 10))
@@ -1005,7 +1031,7 @@ static int make_base(FIXTURE_DATA(fault) *self)
 	return 0;
 }
 
-static void take(FIXTURE_DATA(fault) *self, const FIXTURE_VARIANT(fault) *variant,
+static void take(struct _test_data_fault *self, const struct _fixture_variant_fault *variant,
 		 struct snap *s, bool pattern)
 {
 	snap_take(s, self->dfd, variant->xattrs, pattern, self->iobuf);
@@ -1050,7 +1076,8 @@ FIXTURE_SETUP(fault)
 	    access("/proc/thread-self/make-it-fail", W_OK)) {
 		env = getenv("FAULT_DRYRUN");
 		if (!env || strcmp(env, "1"))
-			SKIP(return, "no failslab and fail_page_alloc in debugfs, or no fail-nth (CONFIG_FAILSLAB, CONFIG_FAIL_PAGE_ALLOC, CONFIG_FAULT_INJECTION_DEBUG_FS)");
+			SKIP(return,
+			     "no failslab and fail_page_alloc in debugfs, or no fail-nth (CONFIG_FAILSLAB, CONFIG_FAIL_PAGE_ALLOC, CONFIG_FAULT_INJECTION_DEBUG_FS)");
 		self->inject = false;
 		TH_LOG("FAULT_DRYRUN=1: no fault injection, every call runs once");
 	}
@@ -1129,6 +1156,9 @@ FIXTURE_SETUP(fault)
 	faults_off(_metadata, self);
 }
 
+/* The teardown's report on the inode cache. */
+#define SLAB_COUNTS	"%s: %ld active objects before the mount, %ld after the unmount"
+
 FIXTURE_TEARDOWN(fault)
 {
 	struct timespec t;
@@ -1168,12 +1198,11 @@ FIXTURE_TEARDOWN(fault)
 		}
 		if (variant->slab) {
 			EXPECT_GE(self->slab_base + SLAB_TOL, after) {
-				TH_LOG("%s: %ld active objects before the mount, %ld after the unmount",
-				       cache, self->slab_base, after);
+				TH_LOG(SLAB_COUNTS, cache, self->slab_base, after);
 			}
 		} else {
-			ksft_print_msg("%s: %ld active objects before the mount, %ld after the unmount (not checked)\n",
-				       cache, self->slab_base, after);
+			ksft_print_msg(SLAB_COUNTS " (not checked)\n", cache, self->slab_base,
+				       after);
 		}
 	}
 	if (self->base[0]) {
@@ -1220,19 +1249,20 @@ static void errno_list(char *buf, size_t len, const unsigned int *errs)
 
 static void print_tally(const char *what, const struct tally *t, double secs)
 {
-	char errs[512], calls[32] = "", shorts[32] = "", time[32] = "";
+	char errs[512], faults[96], calls[32] = "", shorts[32] = "", time[32] = "";
 
 	errno_list(errs, sizeof(errs), t->errs);
+	snprintf(faults, sizeof(faults), "%d faults injected (failslab %d, fail_page_alloc %d)",
+		 t->faults[FAILSLAB] + t->faults[FAIL_PAGE_ALLOC], t->faults[FAILSLAB],
+		 t->faults[FAIL_PAGE_ALLOC]);
 	if (t->calls)
 		snprintf(calls, sizeof(calls), "%d calls, ", t->calls);
 	if (t->short_writes)
 		snprintf(shorts, sizeof(shorts), ", short writes %d", t->short_writes);
 	if (secs >= 0)
 		snprintf(time, sizeof(time), ", %.1f s", secs);
-	ksft_print_msg("%s: %s%d faults injected (failslab %d, fail_page_alloc %d), errors%s, absorbed %d%s%s\n",
-		       what, calls, t->faults[FAILSLAB] + t->faults[FAIL_PAGE_ALLOC],
-		       t->faults[FAILSLAB], t->faults[FAIL_PAGE_ALLOC], errs, t->absorbed, shorts,
-		       time);
+	ksft_print_msg("%s: %s%s, errors%s, absorbed %d%s%s\n", what, calls, faults, errs,
+		       t->absorbed, shorts, time);
 	if (t->calls) {
 		errno_list(errs, sizeof(errs), t->natural);
 		ksft_print_msg("%s: errors also without faults (names colliding):%s\n", what, errs);
@@ -1243,7 +1273,7 @@ static void print_tally(const char *what, const struct tally *t, double secs)
 }
 
 /* Something a file system should not do: logged, recorded for the comparison. */
-static void odd(const FIXTURE_VARIANT(fault) *variant, int slot, unsigned int kind,
+static void odd(const struct _fixture_variant_fault *variant, int slot, unsigned int kind,
 		const char *fmt, ...)
 {
 	char msg[1200];
@@ -1269,7 +1299,8 @@ static bool clean_errno(int e)
  * what the reference gives on the same path, and may be odd only where the
  * reference is odd in the same way.
  */
-static void compare_ref(struct __test_metadata *_metadata, const FIXTURE_VARIANT(fault) *variant,
+static void compare_ref(struct __test_metadata *_metadata,
+			const struct _fixture_variant_fault *variant,
 			int slot)
 {
 	const char *name = slot < NR_PATHS ? path_names[slot] : rop_names[slot - NR_PATHS];
@@ -1314,8 +1345,8 @@ static void compare_ref(struct __test_metadata *_metadata, const FIXTURE_VARIANT
  * Removes everything and checks that statfs counts all blocks and all inodes
  * but the root's free again.
  */
-static void finish_fs(struct __test_metadata *_metadata, FIXTURE_DATA(fault) *self,
-		      const FIXTURE_VARIANT(fault) *variant)
+static void finish_fs(struct __test_metadata *_metadata, struct _test_data_fault *self,
+		      const struct _fixture_variant_fault *variant)
 {
 	struct statfs sf;
 
@@ -1333,7 +1364,7 @@ static void finish_fs(struct __test_metadata *_metadata, FIXTURE_DATA(fault) *se
 		sf.f_ffree--;
 #endif
 		EXPECT_EQ(sf.f_blocks, sf.f_bfree) {
-			TH_LOG("blocks %llu free %llu: %llu blocks still in use with nothing in the file system",
+			TH_LOG("blocks %llu free %llu: %llu in use with nothing in the file system",
 			       (unsigned long long)sf.f_blocks, (unsigned long long)sf.f_bfree,
 			       (unsigned long long)(sf.f_blocks - sf.f_bfree));
 		}
@@ -1379,7 +1410,8 @@ static const char *xattr_name(int id)
 }
 
 /* Brings the tree into the state the call under test starts from (without faults). */
-static int path_setup(FIXTURE_DATA(fault) *self, const FIXTURE_VARIANT(fault) *variant, int id)
+static int path_setup(struct _test_data_fault *self, const struct _fixture_variant_fault *variant,
+		      int id)
 {
 	int dfd = self->dfd;
 
@@ -1437,7 +1469,8 @@ static int path_setup(FIXTURE_DATA(fault) *self, const FIXTURE_VARIANT(fault) *v
 }
 
 /* Mounts with fsopen(), fsconfig() with each option, fsmount() and move_mount(). */
-static long fsopen_mount(FIXTURE_DATA(fault) *self, const FIXTURE_VARIANT(fault) *variant)
+static long fsopen_mount(struct _test_data_fault *self,
+			 const struct _fixture_variant_fault *variant)
 {
 	char opts[256], *opt, *save, *val;
 
@@ -1462,7 +1495,8 @@ static long fsopen_mount(FIXTURE_DATA(fault) *self, const FIXTURE_VARIANT(fault)
 }
 
 /* The call (or calls) under test. */
-static long path_op(FIXTURE_DATA(fault) *self, const FIXTURE_VARIANT(fault) *variant, int id)
+static long path_op(struct _test_data_fault *self, const struct _fixture_variant_fault *variant,
+		    int id)
 {
 	int dfd = self->dfd, fd;
 	size_t len, old;
@@ -1537,8 +1571,8 @@ static long path_op(FIXTURE_DATA(fault) *self, const FIXTURE_VARIANT(fault) *var
  * not show (another mount, for the mount paths) into @why, closes the files
  * and unmounts what the call mounted.
  */
-static void path_post(FIXTURE_DATA(fault) *self, const FIXTURE_VARIANT(fault) *variant, int id,
-		      long ret, char *why, size_t len)
+static void path_post(struct _test_data_fault *self, const struct _fixture_variant_fault *variant,
+		      int id, long ret, char *why, size_t len)
 {
 	struct stat st, bst;
 	struct statfs sf;
@@ -1561,7 +1595,8 @@ static void path_post(FIXTURE_DATA(fault) *self, const FIXTURE_VARIANT(fault) *v
 		else if (mounted && variant->limited &&
 			 (statfs(self->mp, &sf) || sf.f_blocks != (64 << 20) / self->page_size ||
 			  sf.f_files != 1000))
-			snprintf(why, len, "the new mount has %llu blocks and %llu inodes, not size=64m,nr_inodes=1000",
+			snprintf(why, len,
+				 "the new mount has %llu blocks and %llu inodes, not size=64m,nr_inodes=1000",
 				 (unsigned long long)sf.f_blocks, (unsigned long long)sf.f_files);
 		/* The fsmount() file keeps the mount busy. */
 		if (self->fd2 >= 0)
@@ -1574,11 +1609,13 @@ static void path_post(FIXTURE_DATA(fault) *self, const FIXTURE_VARIANT(fault) *v
 		close(self->fd2);
 	if (self->fd >= 0)
 		close(self->fd);
-	self->fd = self->fd2 = -1;
+	self->fd = -1;
+	self->fd2 = -1;
 }
 
 /* Back to the base tree, without faults. */
-static int path_cleanup(FIXTURE_DATA(fault) *self, const FIXTURE_VARIANT(fault) *variant, int id)
+static int path_cleanup(struct _test_data_fault *self, const struct _fixture_variant_fault *variant,
+			int id)
 {
 	int dfd, ret;
 
@@ -1600,7 +1637,7 @@ static bool unsupported(int e)
 }
 
 /* @s0 with a write of @n bytes by the write path @id. */
-static int expect_write(FIXTURE_DATA(fault) *self, int id, long n)
+static int expect_write(struct _test_data_fault *self, int id, long n)
 {
 	long long size, pages, old_pages;
 	size_t len, old;
@@ -1626,8 +1663,8 @@ static int expect_write(FIXTURE_DATA(fault) *self, int id, long n)
 }
 
 /* Checks the state after the call under test, made with the @k-th allocation of @src failing. */
-static void check_step(struct __test_metadata *_metadata, FIXTURE_DATA(fault) *self,
-		       const FIXTURE_VARIANT(fault) *variant, int id, int src, int k,
+static void check_step(struct __test_metadata *_metadata, struct _test_data_fault *self,
+		       const struct _fixture_variant_fault *variant, int id, int src, int k,
 		       bool consumed, long ret, int err, const char *why, struct tally *t)
 {
 	const char *name = path_names[id];
@@ -1650,8 +1687,8 @@ static void check_step(struct __test_metadata *_metadata, FIXTURE_DATA(fault) *s
 			EXPECT_EQ((long)len, ret);
 		} else {
 			EXPECT_EQ(0, ret < 0 ? err : 0) {
-				TH_LOG("%s without a fault (%s, after %d): %s", name, src_names[src],
-				       k - 1, strerror(err));
+				TH_LOG("%s without a fault (%s, after %d): %s", name,
+				       src_names[src], k - 1, strerror(err));
 			}
 		}
 		bad = snap_diff(self->s1, self->s, 0, diff, sizeof(diff));
@@ -1704,8 +1741,8 @@ static void check_step(struct __test_metadata *_metadata, FIXTURE_DATA(fault) *s
 		    k, ret, diff);
 }
 
-static void run_path(struct __test_metadata *_metadata, FIXTURE_DATA(fault) *self,
-		     const FIXTURE_VARIANT(fault) *variant, int id)
+static void run_path(struct __test_metadata *_metadata, struct _test_data_fault *self,
+		     const struct _fixture_variant_fault *variant, int id)
 {
 	const char *name = path_names[id];
 	struct tally t = { 0 };
@@ -1779,10 +1816,11 @@ static void run_path(struct __test_metadata *_metadata, FIXTURE_DATA(fault) *sel
 
 			path_post(self, variant, id, ret, why, sizeof(why));
 			take(self, variant, self->s, false);
-			check_step(_metadata, self, variant, id, src, k, consumed, ret, err, why, &t);
+			check_step(_metadata, self, variant, id, src, k, consumed, ret, err, why,
+				   &t);
 			ASSERT_EQ(0, path_cleanup(self, variant, id)) {
-				TH_LOG("%s: cleaning up after %s fault %d: %s", name, src_names[src],
-				       k, strerror(errno));
+				TH_LOG("%s: cleaning up after %s fault %d: %s", name,
+				       src_names[src], k, strerror(errno));
 			}
 			if (!consumed)
 				break;
@@ -1796,41 +1834,150 @@ static void run_path(struct __test_metadata *_metadata, FIXTURE_DATA(fault) *sel
 	finish_fs(_metadata, self, variant);
 }
 
-#define PATH_CASE(name, id)						\
-	TEST_F_TIMEOUT(fault, name, CASE_TIMEOUT)			\
-	{								\
-		run_path(_metadata, self, variant, id);			\
-	}
+TEST_F_TIMEOUT(fault, create, CASE_TIMEOUT)
+{
+	run_path(_metadata, self, variant, P_CREATE);
+}
 
-PATH_CASE(create, P_CREATE)
-PATH_CASE(mkdir, P_MKDIR)
-PATH_CASE(mknod, P_MKNOD)
-PATH_CASE(symlink, P_SYMLINK)
-PATH_CASE(symlink_long, P_SYMLINK_LONG)
-PATH_CASE(link, P_LINK)
-PATH_CASE(unlink, P_UNLINK)
-PATH_CASE(rmdir, P_RMDIR)
-PATH_CASE(write_4k, P_WRITE_4K)
-PATH_CASE(write_256k, P_WRITE_256K)
-PATH_CASE(append, P_APPEND)
-PATH_CASE(truncate_grow, P_TRUNC_GROW)
-PATH_CASE(truncate_mid, P_TRUNC_MID)
-PATH_CASE(truncate_zero, P_TRUNC_ZERO)
-PATH_CASE(rename_new, P_RENAME_NEW)
-PATH_CASE(rename_dir, P_RENAME_DIR)
-PATH_CASE(rename_over, P_RENAME_OVER)
-PATH_CASE(rename_over_dir, P_RENAME_OVER_DIR)
-PATH_CASE(rename_exchange, P_RENAME_EXCHANGE)
-PATH_CASE(rename_noreplace, P_RENAME_NOREPLACE)
-PATH_CASE(rename_whiteout, P_RENAME_WHITEOUT)
-PATH_CASE(tmpfile_linkat, P_TMPFILE)
-PATH_CASE(setxattr_user, P_SETXATTR_USER)
-PATH_CASE(removexattr_user, P_REMOVEXATTR_USER)
-PATH_CASE(setxattr_trusted, P_SETXATTR_TRUSTED)
-PATH_CASE(removexattr_trusted, P_REMOVEXATTR_TRUSTED)
-PATH_CASE(mount_fsopen, P_MOUNT_FSOPEN)
-PATH_CASE(mount, P_MOUNT)
-PATH_CASE(remount, P_REMOUNT)
+TEST_F_TIMEOUT(fault, mkdir, CASE_TIMEOUT)
+{
+	run_path(_metadata, self, variant, P_MKDIR);
+}
+
+TEST_F_TIMEOUT(fault, mknod, CASE_TIMEOUT)
+{
+	run_path(_metadata, self, variant, P_MKNOD);
+}
+
+TEST_F_TIMEOUT(fault, symlink, CASE_TIMEOUT)
+{
+	run_path(_metadata, self, variant, P_SYMLINK);
+}
+
+TEST_F_TIMEOUT(fault, symlink_long, CASE_TIMEOUT)
+{
+	run_path(_metadata, self, variant, P_SYMLINK_LONG);
+}
+
+TEST_F_TIMEOUT(fault, link, CASE_TIMEOUT)
+{
+	run_path(_metadata, self, variant, P_LINK);
+}
+
+TEST_F_TIMEOUT(fault, unlink, CASE_TIMEOUT)
+{
+	run_path(_metadata, self, variant, P_UNLINK);
+}
+
+TEST_F_TIMEOUT(fault, rmdir, CASE_TIMEOUT)
+{
+	run_path(_metadata, self, variant, P_RMDIR);
+}
+
+TEST_F_TIMEOUT(fault, write_4k, CASE_TIMEOUT)
+{
+	run_path(_metadata, self, variant, P_WRITE_4K);
+}
+
+TEST_F_TIMEOUT(fault, write_256k, CASE_TIMEOUT)
+{
+	run_path(_metadata, self, variant, P_WRITE_256K);
+}
+
+TEST_F_TIMEOUT(fault, append, CASE_TIMEOUT)
+{
+	run_path(_metadata, self, variant, P_APPEND);
+}
+
+TEST_F_TIMEOUT(fault, truncate_grow, CASE_TIMEOUT)
+{
+	run_path(_metadata, self, variant, P_TRUNC_GROW);
+}
+
+TEST_F_TIMEOUT(fault, truncate_mid, CASE_TIMEOUT)
+{
+	run_path(_metadata, self, variant, P_TRUNC_MID);
+}
+
+TEST_F_TIMEOUT(fault, truncate_zero, CASE_TIMEOUT)
+{
+	run_path(_metadata, self, variant, P_TRUNC_ZERO);
+}
+
+TEST_F_TIMEOUT(fault, rename_new, CASE_TIMEOUT)
+{
+	run_path(_metadata, self, variant, P_RENAME_NEW);
+}
+
+TEST_F_TIMEOUT(fault, rename_dir, CASE_TIMEOUT)
+{
+	run_path(_metadata, self, variant, P_RENAME_DIR);
+}
+
+TEST_F_TIMEOUT(fault, rename_over, CASE_TIMEOUT)
+{
+	run_path(_metadata, self, variant, P_RENAME_OVER);
+}
+
+TEST_F_TIMEOUT(fault, rename_over_dir, CASE_TIMEOUT)
+{
+	run_path(_metadata, self, variant, P_RENAME_OVER_DIR);
+}
+
+TEST_F_TIMEOUT(fault, rename_exchange, CASE_TIMEOUT)
+{
+	run_path(_metadata, self, variant, P_RENAME_EXCHANGE);
+}
+
+TEST_F_TIMEOUT(fault, rename_noreplace, CASE_TIMEOUT)
+{
+	run_path(_metadata, self, variant, P_RENAME_NOREPLACE);
+}
+
+TEST_F_TIMEOUT(fault, rename_whiteout, CASE_TIMEOUT)
+{
+	run_path(_metadata, self, variant, P_RENAME_WHITEOUT);
+}
+
+TEST_F_TIMEOUT(fault, tmpfile_linkat, CASE_TIMEOUT)
+{
+	run_path(_metadata, self, variant, P_TMPFILE);
+}
+
+TEST_F_TIMEOUT(fault, setxattr_user, CASE_TIMEOUT)
+{
+	run_path(_metadata, self, variant, P_SETXATTR_USER);
+}
+
+TEST_F_TIMEOUT(fault, removexattr_user, CASE_TIMEOUT)
+{
+	run_path(_metadata, self, variant, P_REMOVEXATTR_USER);
+}
+
+TEST_F_TIMEOUT(fault, setxattr_trusted, CASE_TIMEOUT)
+{
+	run_path(_metadata, self, variant, P_SETXATTR_TRUSTED);
+}
+
+TEST_F_TIMEOUT(fault, removexattr_trusted, CASE_TIMEOUT)
+{
+	run_path(_metadata, self, variant, P_REMOVEXATTR_TRUSTED);
+}
+
+TEST_F_TIMEOUT(fault, mount_fsopen, CASE_TIMEOUT)
+{
+	run_path(_metadata, self, variant, P_MOUNT_FSOPEN);
+}
+
+TEST_F_TIMEOUT(fault, mount, CASE_TIMEOUT)
+{
+	run_path(_metadata, self, variant, P_MOUNT);
+}
+
+TEST_F_TIMEOUT(fault, remount, CASE_TIMEOUT)
+{
+	run_path(_metadata, self, variant, P_REMOUNT);
+}
 
 /*
  * The mechanisms the other cases rely on: fail-nth fails the K-th allocation
@@ -1917,7 +2064,7 @@ TEST_F(fault, xattr_listing)
 	ASSERT_EQ(0, mount(MOUNT_SOURCE, self->mp, variant->fstype, 0, variant->mopts));
 	fd = open(self->mp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	ASSERT_LE(0, fd);
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(names); i++) {
 		if (i == 1) {
 			ASSERT_EQ(0, close(openat(fd, "f", O_CREAT | O_WRONLY | O_CLOEXEC, 0644)));
 			ASSERT_EQ(0, mkdirat(fd, "d", 0755));
@@ -1927,8 +2074,8 @@ TEST_F(fault, xattr_listing)
 		bad += read_xattrs(path_join(path, self->mp, names[i]), true);
 	}
 	EXPECT_EQ(0, bad) {
-		TH_LOG("%s -o %s: %d extended attributes listed that are not there", variant->fstype,
-		       variant->mopts, bad);
+		TH_LOG("%s -o %s: %d extended attributes listed that are not there",
+		       variant->fstype, variant->mopts, bad);
 	}
 	close(fd);
 	ASSERT_EQ(0, umount(self->mp));
@@ -2047,7 +2194,7 @@ static void pick_call(struct rcall *c, const struct snap *s, bool xattrs)
 	case R_SETXATTR:
 		c->len = 1 + rnd() % 200;
 		c->flags = rnd() % 3 == 0 ? XATTR_CREATE : rnd() % 2 ? XATTR_REPLACE : 0;
-		/* fallthrough */
+		fallthrough;
 	case R_REMOVEXATTR:
 		c->xname = rnd() % 2 ? "user.r" : "trusted.r";
 		break;
@@ -2079,7 +2226,7 @@ static const char *split(const char *path, char *dir, size_t len)
  * Makes the call @c, with faults if @faulted; counts the faults injected into
  * @inj. Returns the result, or NOT_RUN.
  */
-static long do_call(FIXTURE_DATA(fault) *self, const struct rcall *c, bool faulted, int *err,
+static long do_call(struct _test_data_fault *self, const struct rcall *c, bool faulted, int *err,
 		    long *inj)
 {
 	long t0[NR_SRCS] = { 0 }, ret = -1;
@@ -2089,7 +2236,8 @@ static long do_call(FIXTURE_DATA(fault) *self, const struct rcall *c, bool fault
 	struct stat st;
 
 	*err = 0;
-	inj[0] = inj[1] = 0;
+	inj[0] = 0;
+	inj[1] = 0;
 	if (c->op == R_WRITE || c->op == R_APPEND) {
 		fd = openat(dfd, c->p1, O_WRONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC |
 			    (c->op == R_APPEND ? O_APPEND : 0));
@@ -2112,8 +2260,9 @@ static long do_call(FIXTURE_DATA(fault) *self, const struct rcall *c, bool fault
 	}
 	switch (c->op) {
 	case R_CREATE:
-		ret = fd = openat(dfd, c->p1, O_CREAT | O_WRONLY | O_NONBLOCK | O_NOFOLLOW |
-				  O_CLOEXEC, 0644);
+		fd = openat(dfd, c->p1, O_CREAT | O_WRONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC,
+			    0644);
+		ret = fd;
 		break;
 	case R_MKDIR:
 		ret = mkdirat(dfd, c->p1, 0755);
@@ -2247,7 +2396,8 @@ TEST_F_TIMEOUT(fault, random, CASE_TIMEOUT)
 					    after->e[s].size != c.off)
 						odd(variant, NR_PATHS + c.op, ODD_ATOMIC,
 						    "call %d (%s) failed, %s has size %lld, neither %lld nor %lld",
-						    i, what, e->name, after->e[s].size, e->size, c.off);
+						    i, what, e->name, after->e[s].size, e->size,
+						    c.off);
 				}
 			}
 			/*

@@ -51,6 +51,7 @@
 #include <sched.h>
 #include <setjmp.h>
 #include <signal.h>
+#include <stdalign.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <sys/inotify.h>
@@ -64,6 +65,10 @@
 #include <time.h>
 
 #include "tmpfs_compare.h"
+
+#ifndef BIT
+#define BIT(nr)		(1UL << (nr))
+#endif
 
 #define MOUNT_SOURCE	"race_test"
 #define MAX_WORKERS	4
@@ -102,7 +107,7 @@
 #define LZ_PAGES	16
 
 #ifndef RENAME_EXCHANGE
-#define RENAME_EXCHANGE	(1 << 1)
+#define RENAME_EXCHANGE	BIT(1)
 #endif
 
 /* ---- shared state of the workers --------------------------------------- */
@@ -174,7 +179,7 @@ static void ready(void)
 }
 
 /* Records an unexpected result of this worker. */
-static void __attribute__((format(printf, 2, 3))) bad(int err, const char *fmt, ...)
+static void __printf(2, 3) bad(int err, const char *fmt, ...)
 {
 	int i = __atomic_fetch_add(&sh->nbad, 1, __ATOMIC_RELAXED);
 	va_list ap;
@@ -344,7 +349,8 @@ static void report(struct __test_metadata *_metadata, const char *title, int nr,
 	int len = 0, i, w;
 
 	for (i = 0; i < nops; i++) {
-		n = f = 0;
+		n = 0;
+		f = 0;
 		for (w = 0; w < nr; w++) {
 			n += sh->ops[w][i];
 			f += sh->fails[w][i];
@@ -451,11 +457,14 @@ static void check_file(struct tree *t, int dfd, const char *path, const char *na
 	if (!buf)
 		abort();
 	n = pread(fd, buf, st->st_size + 1, 0);
-	if (n != st->st_size)
+	if (n != st->st_size) {
 		TREE_BAD(t, "%s/%s: read %zd bytes of %lld: %s", path, name, n,
 			 (long long)st->st_size, n < 0 ? strerror(errno) : "");
-	else if (t->check && (why = t->check(name, buf, n)))
-		TREE_BAD(t, "%s/%s: %s", path, name, why);
+	} else if (t->check) {
+		why = t->check(name, buf, n);
+		if (why)
+			TREE_BAD(t, "%s/%s: %s", path, name, why);
+	}
 	free(buf);
 	close(fd);
 }
@@ -511,7 +520,8 @@ static void walk_dir(struct tree *t, int dfd, const char *path, int depth)
 		if (S_ISDIR(st.st_mode)) {
 			subdirs++;
 			t->dirs++;
-			fd = openat(dfd, de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			fd = openat(dfd, de->d_name,
+				    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 			if (fd < 0) {
 				TREE_BAD(t, "open %s: %s", sub, strerror(errno));
 				continue;
@@ -693,7 +703,7 @@ FIXTURE_TEARDOWN(race)
  * directories (unless negative), removes everything, waits for statfs to
  * show as much free as after the mount, and unmounts.
  */
-static void finish(struct __test_metadata *_metadata, FIXTURE_DATA(race) *self,
+static void finish(struct __test_metadata *_metadata, struct _test_data_race *self,
 		   const char *(*check)(const char *, const unsigned char *, size_t),
 		   long want_dirs)
 {
@@ -795,8 +805,8 @@ static void names_worker(void)
 		snprintf(what, sizeof(what), "%s -> %s", p, q);
 		switch (rnd_below(N_NOPS)) {
 		case N_CREATE:
-			r = openat(ctx.rfd, p, O_CREAT | O_WRONLY | O_CLOEXEC | (rnd() & 1 ? O_EXCL : 0),
-				   0644);
+			r = openat(ctx.rfd, p,
+				   O_CREAT | O_WRONLY | O_CLOEXEC | (rnd() & 1 ? O_EXCL : 0), 0644);
 			if (!ACCT(N_CREATE, r, path_errs | E(EEXIST) | E(EISDIR), p))
 				break;
 			if (pwrite(r, MAGIC, MAGIC_LEN, 0) != MAGIC_LEN)
@@ -810,7 +820,8 @@ static void names_worker(void)
 			ACCT(N_MKDIR, mkdirat(ctx.rfd, p, 0755), path_errs | E(EEXIST), p);
 			break;
 		case N_RMDIR:
-			ACCT(N_RMDIR, unlinkat(ctx.rfd, p, AT_REMOVEDIR), path_errs | E(ENOTEMPTY), p);
+			ACCT(N_RMDIR, unlinkat(ctx.rfd, p, AT_REMOVEDIR), path_errs | E(ENOTEMPTY),
+			     p);
 			break;
 		case N_RENAME:
 			r = renameat(ctx.rfd, p, ctx.rfd, q);
@@ -929,7 +940,8 @@ static bool cur_name(int i, char *buf, size_t len)
 /* A subdirectory (or one further down) of D@i, by name relative to it: false if none. */
 static bool pick_descendant(int i, char *buf, size_t len)
 {
-	char dbuf[4096] __attribute__((aligned(8))), first[NAME_MAX + 1];
+	alignas(8) char dbuf[4096];
+	char first[NAME_MAX + 1];
 	int fd, n, depth, found;
 
 	buf[0] = '\0';
@@ -984,7 +996,8 @@ static void subtree_worker(void)
 				bad(errno, "open the parent of %s", name);
 				break;
 			}
-			ACCT(S_MOVE, renameat(p, name, dir_fd(j), name), E(ENOENT) | E(EINVAL), name);
+			ACCT(S_MOVE, renameat(p, name, dir_fd(j), name), E(ENOENT) | E(EINVAL),
+			     name);
 			close(p);
 			break;
 		case S_MOVE_PATH:
@@ -1019,7 +1032,8 @@ static void subtree_worker(void)
 			r = renameat(p, name, tfd, name);
 			if (r == 0) {
 				sh->extra[me][1]++;	/* it had moved out */
-				ACCT(S_BACK, renameat(tfd, name, p, name), E(ENOENT) | E(EINVAL), name);
+				ACCT(S_BACK, renameat(tfd, name, p, name), E(ENOENT) | E(EINVAL),
+				     name);
 			} else if (errno == EINVAL) {
 				sh->extra[me][0]++;
 			}
@@ -1175,9 +1189,11 @@ static void exchange_files_worker(void)
 		case X_CREATE_FD:
 			/* By path, A or B may be the file x now. */
 			if (op == X_CREATE)
-				fd = openat(ctx.rfd, path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0644);
+				fd = openat(ctx.rfd, path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC,
+					    0644);
 			else
-				fd = openat(dfd, name, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0644);
+				fd = openat(dfd, name, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC,
+					    0644);
 			if (!ACCT(op, fd, E(EEXIST) | (op == X_CREATE ? E(ENOTDIR) : 0), path))
 				break;
 			if (write(fd, name, strlen(name)) != (ssize_t)strlen(name))
@@ -1390,12 +1406,17 @@ static const char *const mmap_ops[] = {
 	"truncate", "punch-hole", "fault-read", "fault-write", "madv-dontneed", "pwrite", "pread",
 };
 
+/*
+ * bus_armed is set around the accesses to the mapping and read by the SIGBUS
+ * handler, which runs in the same thread: atomic accesses and signal fences
+ * (compiler barriers) keep the accesses between setting and clearing it.
+ */
 static sigjmp_buf bus_jmp;
-static volatile sig_atomic_t bus_armed;
+static int bus_armed;
 
 static void on_sigbus(int sig)
 {
-	if (bus_armed)
+	if (__atomic_load_n(&bus_armed, __ATOMIC_RELAXED))
 		siglongjmp(bus_jmp, 1);
 	signal(sig, SIG_DFL);
 	raise(sig);
@@ -1424,10 +1445,11 @@ static void mmap_faulter(void)
 {
 	off_t min = MM_MIN_PAGES * ctx.page, max = MM_MAX_PAGES * ctx.page;
 	struct sigaction sa = { .sa_handler = on_sigbus };
-	volatile unsigned char *map;
-	volatile off_t off;
+	/* Static, so that they are defined after the siglongjmp() from on_sigbus(). */
+	static off_t off;
+	static int op;
+	unsigned char *map;
 	unsigned char b;
-	volatile int op;
 
 	map = mmap(NULL, max, PROT_READ | PROT_WRITE, MAP_SHARED, ctx.fd, 0);
 	if (map == MAP_FAILED) {
@@ -1440,13 +1462,13 @@ static void mmap_faulter(void)
 	while (!stopping()) {
 		if (!rnd_below(64)) {
 			/* Away with the page table entries: the next access faults. */
-			ACCT(M_ZAP, madvise((void *)map, max, MADV_DONTNEED), 0, "madvise");
+			ACCT(M_ZAP, madvise(map, max, MADV_DONTNEED), 0, "madvise");
 			continue;
 		}
 		off = rnd_below(max);
 		op = rnd_below(2) ? M_FAULT_READ : M_FAULT_WRITE;
 		if (sigsetjmp(bus_jmp, 1)) {
-			bus_armed = 0;
+			__atomic_store_n(&bus_armed, 0, __ATOMIC_RELAXED);
 			sh->extra[me][0]++;
 			count(op);
 			if (off < min)
@@ -1454,7 +1476,8 @@ static void mmap_faulter(void)
 				    (long long)off, (long long)min);
 			continue;
 		}
-		bus_armed = 1;
+		__atomic_store_n(&bus_armed, 1, __ATOMIC_RELAXED);
+		__atomic_signal_fence(__ATOMIC_SEQ_CST);
 		if (op == M_FAULT_WRITE) {
 			map[off] = pattern(off);
 		} else {
@@ -1462,10 +1485,11 @@ static void mmap_faulter(void)
 			if (b && b != pattern(off))
 				bad(0, "byte %d at %lld in the mapping", b, (long long)off);
 		}
-		bus_armed = 0;
+		__atomic_signal_fence(__ATOMIC_SEQ_CST);
+		__atomic_store_n(&bus_armed, 0, __ATOMIC_RELAXED);
 		count(op);
 	}
-	munmap((void *)map, max);
+	munmap(map, max);
 }
 
 static void mmap_rw(void)
@@ -1490,7 +1514,8 @@ static void mmap_rw(void)
 		n = pread(ctx.fd, buf, len, off);
 		zeros = 0;
 		if (ACCT(M_PREAD, n, 0, "pread") && !pattern_or_zero(buf, off, n, &zeros))
-			bad(0, "pread of %zu at %lld: not the pattern or zeros", len, (long long)off);
+			bad(0, "pread of %zu at %lld: not the pattern or zeros", len,
+			    (long long)off);
 	}
 	free(buf);
 }
@@ -1566,6 +1591,20 @@ static void churn_worker(void)
 	}
 }
 
+/* Churned name @name (t@i) seen in a pass: a second time only if unlinked in between. */
+static void seen_churned(const char *name, long i, int *seen_gen, const int *before,
+			 long *dups)
+{
+	int g = __atomic_load_n(&sh->gen[i], __ATOMIC_SEQ_CST);
+
+	if (seen_gen[i] >= 0) {
+		if (g == seen_gen[i] && !(seen_gen[i] & 1))
+			bad(0, "%s twice in a pass, not unlinked between", name);
+		(*dups)++;
+	}
+	seen_gen[i] = before[i];
+}
+
 /*
  * Passes over the directory with getdents64(2) of one to three entries at a
  * time, sometimes seeking to the d_off of the last entry (where the
@@ -1577,7 +1616,7 @@ static void readdir_worker(void)
 	int seen_gen[N_CHURN], before[N_CHURN];
 	bool seen_stable[N_STABLE], seen_dot[2];
 	/* Room for a whole struct dirent64; getdents64 is given one to three entries' worth. */
-	char buf[sizeof(struct dirent64)] __attribute__((aligned(8)));
+	alignas(8) char buf[sizeof(struct dirent64)];
 	long calls, i, dups = 0;
 	off_t last, pos;
 	int fd, n, off;
@@ -1632,15 +1671,7 @@ static void readdir_worker(void)
 						bad(0, "%s twice in a pass", name);
 					seen_stable[i] = true;
 				} else if (name[0] == 't' && !*end && i >= 0 && i < N_CHURN) {
-					int g = __atomic_load_n(&sh->gen[i], __ATOMIC_SEQ_CST);
-
-					if (seen_gen[i] >= 0) {
-						if (g == seen_gen[i] && !(seen_gen[i] & 1))
-							bad(0, "%s twice in a pass, not unlinked between",
-							    name);
-						dups++;
-					}
-					seen_gen[i] = before[i];
+					seen_churned(name, i, seen_gen, before, &dups);
 				} else {
 					bad(0, "unexpected name %.32s", name);
 				}
@@ -1684,8 +1715,9 @@ TEST_F_TIMEOUT(race, readdir_churn, CASE_TIMEOUT)
 		dups += sh->extra[w][0];
 		given_up += sh->extra[w][1];
 	}
-	printf("# %s: %ld churned names seen again after being re-created, %ld passes given up after %d calls\n",
-	       self->title, dups, given_up, LONG_PASS);
+	fprintf(stdout,
+		"# %s: %ld churned names seen again after being re-created, %ld passes given up after %d calls\n",
+		self->title, dups, given_up, LONG_PASS);
 	/* Every reader completed passes. */
 	EXPECT_LT(0, sh->ops[2][R_PASS]);
 	EXPECT_LT(0, sh->ops[3][R_PASS]);
