@@ -323,7 +323,7 @@ impl FileSystem for RamFs {
     // Like ramfs, the tree is the dcache.
     type Dentries = dentry::Persistent;
     type Data = Pin<KBox<RamFsInfo>>;
-    type InodeData = RamFsInode;
+    type InodeData = ();
 
     fn parse_param(fc: &Context, opts: &mut Options, param: param::Param<'_>) -> Result {
         match (param.opt(), param.value()) {
@@ -503,26 +503,10 @@ impl<const LIMITED: bool> sb::Operations for SuperOps<LIMITED> {
     }
 
     // As tmpfs: the inode and its extended attributes give their share of the inode limit back.
-    // The attributes themselves go with the inode data.
-    fn evict_inode(inode: &inode::Unreferenced<'_, RamFs>) {
+    fn evict_inode(inode: &inode::Evicting<'_, RamFs>) {
         let info = inode.super_block().data();
-        let freed = inode.data().and_then(|data| data.xattrs.free(inode));
-        info.free_ispace(BOGO_INODE_SIZE + freed.unwrap_or(0) as u64);
-    }
-}
-
-/// Per-inode data: the extended attributes, empty without `xattr`.
-#[pin_data]
-struct RamFsInode {
-    #[pin]
-    xattrs: SimpleXattrs<RamFs>,
-}
-
-impl RamFsInode {
-    fn new() -> impl PinInit<Self> {
-        pin_init!(Self {
-            xattrs <- SimpleXattrs::new(),
-        })
+        let freed = SimpleXattrs::free(inode);
+        info.free_ispace(BOGO_INODE_SIZE + freed as u64);
     }
 }
 
@@ -549,7 +533,7 @@ impl<const NS: usize> xattr::Handler for Xattrs<NS> {
     const PREFIX: &'static CStr = XATTR_PREFIXES[NS];
 
     fn get(inode: &Inode<RamFs>, name: &CStr, buffer: xattr::Buffer<'_>) -> Result<usize> {
-        inode.data().xattrs.get(name, buffer)
+        SimpleXattrs::get(inode, name, buffer)
     }
 
     fn set(
@@ -562,7 +546,7 @@ impl<const NS: usize> xattr::Handler for Xattrs<NS> {
         let info = inode.super_block().data();
         let space = value.map_or(0, |v| xattr::space(name, v.len()) as u64);
         info.reserve_ispace(space)?;
-        match inode.data().xattrs.set(inode, name, value, flags) {
+        match SimpleXattrs::set(inode, name, value, flags) {
             Ok(freed) => {
                 info.free_ispace(freed as u64);
                 inode.touch_ctime();
@@ -580,7 +564,7 @@ impl<const NS: usize> xattr::Handler for Xattrs<NS> {
 /// (`shmem_listxattr()`).
 fn list_xattrs(dentry: &Dentry<RamFs>, buffer: xattr::Buffer<'_>) -> Result<usize> {
     let inode = dentry.inode().ok_or(EINVAL)?;
-    inode.data().xattrs.list(inode, buffer)
+    SimpleXattrs::list(inode, buffer)
 }
 
 /// The page cache of a superblock with a size limit: each page takes its share when it comes
@@ -886,7 +870,7 @@ fn new_inode<'a>(
     info.reserve_inode()?;
     // Once the inode exists, `evict_inode` gives its share back.
     let inode = sb
-        .new_inode(RamFsInode::new())
+        .new_inode(())
         .inspect_err(|_| info.free_inode())?
         .set_ino(info.next_ino())
         .init_owner(idmap, dir, mode)

@@ -3,9 +3,10 @@
 use kernel::fs::{
     dentry::{Cached, Child, Looked, Lookup, Removed},
     filesystem::FileSystem,
-    inode::{Inode, Ref, Unreferenced},
+    inode::{Evicting, Inode, Ref, Unreferenced},
     lock::{Exclusive, Locked, Shared},
     param::{Param, Value},
+    xattr::SimpleXattrs,
 };
 use kernel::prelude::*;
 
@@ -46,4 +47,9 @@ pub fn evicted<T: FileSystem>(inode: &Unreferenced<'_, T>) -> u32 {
     let _ = inode.super_block().data();
     let _ = inode.data();
     inode.nlink()
+}
+
+/// The attributes of an inode go when it is evicted.
+pub fn evicting<T: FileSystem>(inode: &Evicting<'_, T>) -> usize {
+    SimpleXattrs::free(inode)
 }

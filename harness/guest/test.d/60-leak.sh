@@ -2,9 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # Leak check, run inside the guest: for each file system type, mount it,
 # create files with data, unmount, LEAK_ITERS times; then check that the
-# dentry and inode slab caches (rust_ramfs has an inode cache of its own)
-# and the unevictable page count are back at
-# their baseline, that kmemleak finds no leaked object allocated by file
+# dentry and inode slab caches (inode_cache, for both) and the unevictable
+# page count are back at their baseline, that kmemleak finds no leaked object allocated by file
 # system code and that the kernel log has no new warnings.  TAP on stdout.
 #
 # Parameters (environment):
@@ -28,10 +27,7 @@ SETTLE_SLEEP=$((DIAG + 1))
 UNEVICT_TOL=${LEAK_UNEVICT_TOL:-1024}
 # The slab caches counted for a file system type.
 caches_of() {
-	case $1 in
-	rust_ramfs) echo "dentry rust_ramfs" ;;
-	*) echo "dentry inode_cache" ;;
-	esac
+	echo "dentry inode_cache"
 }
 . "$(dirname "$0")/../lib.sh"
 KMEMLEAK=/sys/kernel/debug/kmemleak

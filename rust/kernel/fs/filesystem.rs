@@ -462,8 +462,11 @@ impl<T: FileSystem> FileSystemType<T> {
         // - No inode of `T` is left; `InodeCache::drop` waits for the inodes still being freed
         //   after RCU grace periods before destroying the cache.
         unsafe { *self.inode_cache.get() = InodeCache::none() };
-        // SAFETY: No inode of `T` is left, so neither are their extended attributes
-        // (`SimpleXattrs` frees them with the inode data), and nobody uses the table.
+        // SAFETY: `rcu_barrier` may sleep, as `retire` may. It waits for the inodes still being
+        // freed after RCU grace periods, which free the attributes their file system left.
+        unsafe { bindings::rcu_barrier() };
+        // SAFETY: No inode of `T` is left, so neither are their extended attributes (freed on
+        // eviction or with the inode, `SimpleXattrs`), and nobody uses the table.
         unsafe { xattr::cache_cleanup(&self.xattr_cache) };
         self.state.store(UNREGISTERED, Ordering::Release);
     }

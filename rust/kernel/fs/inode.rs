@@ -24,7 +24,6 @@ pub use attr::{
 };
 pub(crate) use data::{
     alloc_inode_callback,
-    data_holds,
     destroy_inode_callback,
     free_inode_callback,
     init_data,
@@ -459,6 +458,43 @@ impl<'a, T: FileSystem> Unreferenced<'a, T> {
     /// Returns the inode, for the kernel crate's helpers that only read what it is.
     pub(crate) fn inode(&self) -> &Inode<T> {
         self.inode
+    }
+}
+
+/// An inode being evicted (`evict_inode`): nobody references it, nobody can take a new
+/// reference ([`SuperBlock::iget`] waits for the eviction to end) and no file system callback
+/// other than the one evicting it runs on it, so what it owns can be released.
+///
+/// # Invariants
+///
+/// The inode is one that `evict()` is evicting (`I_FREEING`) for `'a`, in the task of the
+/// holder.
+pub struct Evicting<'a, T: FileSystem> {
+    inode: Unreferenced<'a, T>,
+}
+
+impl<'a, T: FileSystem> Evicting<'a, T> {
+    /// Creates an [`Evicting`] from a raw pointer.
+    ///
+    /// # Safety
+    ///
+    /// `ptr` must be an inode of a superblock of type `T` that `evict()` is evicting in the
+    /// current task for `'a`, before `destroy_inode`.
+    pub(crate) unsafe fn from_raw(ptr: *mut bindings::inode) -> Self {
+        // INVARIANT: By the safety requirements.
+        Self {
+            // SAFETY: An inode being evicted stays valid, with its data, until `evict()` calls
+            // `destroy_inode`, after `'a` (safety requirements).
+            inode: unsafe { Unreferenced::from_raw(ptr) },
+        }
+    }
+}
+
+impl<'a, T: FileSystem> core::ops::Deref for Evicting<'a, T> {
+    type Target = Unreferenced<'a, T>;
+
+    fn deref(&self) -> &Self::Target {
+        &self.inode
     }
 }
 

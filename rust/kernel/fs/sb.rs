@@ -358,7 +358,7 @@ pub trait Operations {
     /// marked clean (`truncate_inode_pages_final()`, `clear_inode()`, which the abstraction
     /// calls after it): the place to give back what the inode held, such as its share of a
     /// limit on the number of inodes.
-    fn evict_inode(_inode: &inode::Unreferenced<'_, Self::FileSystem>) {
+    fn evict_inode(_inode: &inode::Evicting<'_, Self::FileSystem>) {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
 
@@ -537,9 +537,9 @@ unsafe extern "C" fn statfs_callback<U: Operations>(
 /// Called by `evict()` with an inode of `U::FileSystem` that it is evicting (`I_FREEING`), whose
 /// page cache is not yet dropped.
 unsafe extern "C" fn evict_inode_callback<U: Operations>(inode: *mut bindings::inode) {
-    // SAFETY: `inode` is an inode of `U::FileSystem` being evicted, valid during the call (safety
-    // requirements); its data is dropped later, in `destroy_inode`.
-    U::evict_inode(&unsafe { inode::Unreferenced::from_raw(inode) });
+    // SAFETY: `inode` is an inode of `U::FileSystem` that `evict()` is evicting in this task,
+    // before `destroy_inode` (safety requirements).
+    U::evict_inode(&unsafe { inode::Evicting::from_raw(inode) });
     // SAFETY:
     // - `inode` is valid and being evicted (safety requirements): nothing else uses its page
     //   cache, which is dropped here.

@@ -6,8 +6,8 @@
 //! A file system lists the namespaces it supports (`user.`, `trusted.`, `security.`) in a
 //! [`Handlers`] table, which [`SuperBlock::set_xattr_handlers`] installs. The VFS checks who may
 //! read or change an attribute, then calls the [`Handler`] of the name's prefix. An in-memory
-//! file system keeps the attributes of each inode in [`SimpleXattrs`] in its inode data, as
-//! tmpfs does with the `simple_xattr_*()` helpers; `listxattr` lists them with
+//! file system keeps the attributes of each inode in [`SimpleXattrs`], allocated with the first
+//! one, as tmpfs does with the `simple_xattr_*()` helpers; `listxattr` lists them with
 //! [`SimpleXattrs::list`].
 //!
 //! POSIX ACLs (`system.posix_acl_*`) are not extended attributes to a file system: the VFS
@@ -37,9 +37,8 @@ use crate::{
         },
         idmap::MntIdmap,
         inode::{
-            self,
-            Inode,
-            Unreferenced, //
+            Evicting,
+            Inode, //
         },
         lock::{
             Exclusive,
@@ -48,15 +47,17 @@ use crate::{
         sb::SuperBlock,
     },
     prelude::*,
+    sync::atomic::{
+        Acquire,
+        Atomic,
+        Relaxed,
+        Release, //
+    },
     types::Opaque, //
 };
 use core::{
     marker::PhantomData,
-    ptr,
-    sync::atomic::{
-        AtomicPtr,
-        Ordering, //
-    },
+    ptr, //
 };
 
 /// The prefix of the `user.` namespace, for any user the file's permissions allow.
@@ -347,111 +348,112 @@ pub fn space(name: &CStr, size: usize) -> usize {
     unsafe { bindings::simple_xattr_space(name.as_char_ptr(), size) }
 }
 
-/// The extended attributes of one inode, kept in memory (`simple_xattr`), to be embedded in the
-/// inode data of file system `T` ([`FileSystem::InodeData`]).
+/// The extended attributes of one inode of file system `T`, kept in memory (`simple_xattr`),
+/// as tmpfs keeps them (`shmem_inode_info::xattrs`).
 ///
-/// Attributes are looked up in a hash table that the inodes of all superblocks of `T` share,
-/// owned by the file system type and destroyed when it is unregistered; the attributes of an
-/// inode are freed when its data is dropped, or before with [`SimpleXattrs::free`]. Changes go
+/// The list of an inode is allocated when its first attribute is set and hangs from the inode
+/// (`i_private`, which the kernel crate keeps for it), so that inodes without attributes carry
+/// nothing. Attributes are looked up in a hash table that the inodes of all superblocks of `T`
+/// share, owned by the file system type and destroyed when it is unregistered. Changes go
 /// through the inode, locked exclusively, which serialises them as `simple_xattr_set()`
-/// requires: the attributes must be part of that inode's data, or the change fails with
-/// `EINVAL`.
+/// requires; reads take no lock (the C helpers read under RCU). The attributes are freed when
+/// the inode is evicted, by [`SimpleXattrs::free`], which reports the memory they took, or else
+/// with the inode.
 ///
 /// # Invariants
 ///
 /// - `list` is an initialised list head of `simple_xattr` objects, which are in the table
 ///   `cache` points to.
-/// - `cache` is null while the list is empty and nothing was ever added, otherwise the table of
-///   the [`FileSystemType`] of `T` that the superblock of the inode holding `self` belongs to;
-///   that type outlives all its inodes, and with them `self`.
-/// - Changes to the list happen with the inode holding `self` locked exclusively.
-#[pin_data(PinnedDrop)]
+/// - `cache` is the table of the [`FileSystemType`] of `T` that the superblock of the inode
+///   owning `self` belongs to; that type outlives all its inodes, and their RCU callbacks.
+/// - `self` was allocated by [`SimpleXattrs::set`] and is owned by the inode whose `i_private`
+///   points to it; changes to the list happen with that inode locked exclusively.
+#[pin_data]
 pub struct SimpleXattrs<T: FileSystem> {
     #[pin]
     list: Opaque<bindings::list_head>,
-    cache: AtomicPtr<bindings::simple_xattr_cache>,
+    cache: *mut bindings::simple_xattr_cache,
     _p: PhantomData<T>,
 }
 
 // SAFETY: The list is changed under the inode lock and read under RCU by the C helpers, which
-// may run on any thread; `cache` is atomic.
+// may run on any thread; `cache` does not change.
 unsafe impl<T: FileSystem> Send for SimpleXattrs<T> {}
 // SAFETY: As above.
 unsafe impl<T: FileSystem> Sync for SimpleXattrs<T> {}
 
 impl<T: FileSystem> SimpleXattrs<T> {
-    /// Creates an empty set of attributes.
-    pub fn new() -> impl PinInit<Self> {
-        // INVARIANT: The list head is initialised empty, with no table yet.
-        pin_init!(Self {
-            // SAFETY: `slot` is valid for writes, and nobody else sees it yet: an empty list
-            // points to itself, as after `INIT_LIST_HEAD()` (which would cost a call on the
-            // path of every new inode).
-            list <- Opaque::ffi_init(|slot: *mut bindings::list_head| unsafe {
-                (*slot).next = slot;
-                (*slot).prev = slot;
-            }),
-            cache: AtomicPtr::new(ptr::null_mut()),
-            _p: PhantomData,
-        })
+    /// Returns the `i_private` of `inode`, where its list hangs.
+    ///
+    /// # Safety
+    ///
+    /// `inode` must be a valid inode of a Rust file system.
+    unsafe fn slot<'a>(inode: *mut bindings::inode) -> &'a Atomic<*mut Self> {
+        // SAFETY: `inode` is valid (safety requirements). The kernel crate keeps `i_private` of
+        // the inodes of Rust file systems for their attributes and only accesses it atomically
+        // once the inode is set up (`inode_init_always()` clears it before).
+        unsafe { Atomic::from_ptr((&raw mut (*inode).i_private).cast::<*mut Self>()) }
     }
 
-    /// Returns `true` if `self` is part of the data of `inode`.
-    fn belongs_to(&self, inode: &Inode<T>) -> bool {
-        inode::data_holds::<T>(
-            inode.as_raw(),
-            ptr::from_ref(self).cast(),
-            size_of::<Self>(),
-        )
+    /// Returns the attributes of `inode`, `None` if it never had one.
+    fn of(inode: &Inode<T>) -> Option<&Self> {
+        // SAFETY: `inode` is a valid inode of `T`.
+        let p = unsafe { Self::slot(inode.as_raw()) }.load(Acquire);
+        // SAFETY: A non-null `i_private` is the initialised list of the inode, published with
+        // `Release` (type invariant); it is freed only when the inode is evicted, which it is
+        // not while referenced by `inode`.
+        unsafe { p.as_ref() }
     }
 
-    /// Reads the value of the attribute `name` into `buffer` and returns its length
+    /// Reads the value of the attribute `name` of `inode` into `buffer` and returns its length
     /// (`simple_xattr_get()`); fails with `ENODATA` if there is none, `ERANGE` if `buffer` is
     /// too small.
-    pub fn get(&self, name: &CStr, mut buffer: Buffer<'_>) -> Result<usize> {
-        let cache = self.cache.load(Ordering::Acquire);
-        if cache.is_null() {
+    pub fn get(inode: &Inode<T>, name: &CStr, mut buffer: Buffer<'_>) -> Result<usize> {
+        let Some(xattrs) = Self::of(inode) else {
             return Err(ENODATA);
-        }
+        };
         let (buf, size) = buffer.as_raw();
         // SAFETY:
         // - `cache` is the live table of the list (type invariant), read under RCU by the
         //   helper, as the list is; `name` is a valid string.
         // - `buf` is null or valid for writes of `size` bytes (invariant of `Buffer`).
         let len = unsafe {
-            bindings::simple_xattr_get(cache, self.list.get(), name.as_char_ptr(), buf, size)
+            bindings::simple_xattr_get(
+                xattrs.cache,
+                xattrs.list.get(),
+                name.as_char_ptr(),
+                buf,
+                size,
+            )
         };
         to_result(len)?;
         Ok(len as usize)
     }
 
-    /// Sets the attribute `name` of `inode`, which `self` is part of, to `value`, or removes it
-    /// if `value` is `None`, as `flags` say (`simple_xattr_set()`). Returns the memory the
-    /// replaced or removed attribute took ([`space`]), zero if there was none; it is freed
-    /// after an RCU grace period.
+    /// Sets the attribute `name` of `inode` to `value`, or removes it if `value` is `None`, as
+    /// `flags` say (`simple_xattr_set()`). Returns the memory the replaced or removed attribute
+    /// took ([`space`]), zero if there was none; it is freed after an RCU grace period.
     ///
     /// Fails with `EEXIST` ([`SetFlags::CREATE`]) or `ENODATA` ([`SetFlags::REPLACE`], or
-    /// removing an attribute that does not exist), `ENOMEM`, and `EINVAL` if `self` is not part
-    /// of the data of `inode`.
+    /// removing an attribute that does not exist), or `ENOMEM`.
     pub fn set(
-        &self,
         inode: &Locked<'_, Inode<T>, Exclusive>,
         name: &CStr,
         value: Option<&[u8]>,
         flags: SetFlags,
     ) -> Result<usize> {
-        if !self.belongs_to(inode) {
-            return Err(EINVAL);
-        }
-        let mut cache = self.cache.load(Ordering::Relaxed);
-        if cache.is_null() {
-            // SAFETY: The superblock of `inode`, an inode of `T`, belongs to a
-            // `FileSystemType<T>` that counts it as a user.
-            cache = unsafe { FileSystemType::<T>::xattr_cache(inode.super_block().as_raw()) };
-            // INVARIANT: The inode holding `self` is locked exclusively, so nobody else sets
-            // `cache`; it becomes the table of the type of its superblock.
-            self.cache.store(cache, Ordering::Release);
-        }
+        let xattrs = match Self::of(inode) {
+            Some(xattrs) => xattrs,
+            // Nothing to remove, as `simple_xattr_set()` finds on an empty list.
+            None if value.is_none() => {
+                return if flags.contains(SetFlags::REPLACE) {
+                    Err(ENODATA)
+                } else {
+                    Ok(0)
+                };
+            }
+            None => Self::alloc(inode)?,
+        };
         let (value, size) = match value {
             Some(v) => (v.as_ptr().cast::<c_void>(), v.len()),
             None => (ptr::null(), 0),
@@ -459,12 +461,12 @@ impl<T: FileSystem> SimpleXattrs<T> {
         // SAFETY:
         // - `cache` is the live table of the list (type invariant); `name` is a valid string;
         //   `value` is null or valid for reads of `size` bytes.
-        // - The inode holding `self` is locked exclusively, which serialises changes to the list
+        // - The inode owning the list is locked exclusively, which serialises changes to it
         //   (type invariant).
         let old = from_err_ptr(unsafe {
             bindings::simple_xattr_set(
-                cache,
-                self.list.get(),
+                xattrs.cache,
+                xattrs.list.get(),
                 name.as_char_ptr(),
                 value,
                 size,
@@ -485,60 +487,103 @@ impl<T: FileSystem> SimpleXattrs<T> {
         Ok(freed)
     }
 
+    /// Allocates the empty list of `inode`, which has none, and hangs it from the inode.
+    fn alloc<'a>(inode: &'a Locked<'_, Inode<T>, Exclusive>) -> Result<&'a Self> {
+        // SAFETY: The superblock of `inode`, an inode of `T`, belongs to a `FileSystemType<T>`
+        // that counts it as a user.
+        let cache = unsafe { FileSystemType::<T>::xattr_cache(inode.super_block().as_raw()) };
+        let xattrs = KBox::pin_init(
+            // INVARIANT: The list head is initialised empty, for the table of the type of the
+            // superblock of `inode`.
+            pin_init!(Self {
+                // SAFETY: `slot` is valid for writes, and nobody else sees it yet: an empty
+                // list points to itself, as after `INIT_LIST_HEAD()`.
+                list <- Opaque::ffi_init(|slot: *mut bindings::list_head| unsafe {
+                    (*slot).next = slot;
+                    (*slot).prev = slot;
+                }),
+                cache,
+                _p: PhantomData,
+            }),
+            GFP_KERNEL_ACCOUNT,
+        )?;
+        // SAFETY: The list is never moved out of its allocation: it is freed in place by
+        // `free_raw`.
+        let p = KBox::into_raw(unsafe { Pin::into_inner_unchecked(xattrs) });
+        // SAFETY: `inode` is a valid inode of `T`.
+        let slot = unsafe { Self::slot(inode.as_raw()) };
+        // INVARIANT: The inode is locked exclusively, so nobody else hangs a list from it; the
+        // initialised list is published with `Release` for the readers' `Acquire`, and the
+        // inode owns it from now on.
+        slot.store(p, Release);
+        // SAFETY: `p` is valid until the inode is evicted, which it is not while locked.
+        Ok(unsafe { &*p })
+    }
+
     /// Lists the names of the attributes of `inode` into `buffer` and returns the length of the
-    /// list (`simple_xattr_list()`): its POSIX ACLs and security label first, then those in
-    /// `self`, except `trusted.` ones for callers without `CAP_SYS_ADMIN`.
-    pub fn list(&self, inode: &Inode<T>, mut buffer: Buffer<'_>) -> Result<usize> {
+    /// list (`simple_xattr_list()`): its POSIX ACLs and security label first, then those set
+    /// with [`SimpleXattrs::set`], except `trusted.` ones for callers without `CAP_SYS_ADMIN`.
+    pub fn list(inode: &Inode<T>, mut buffer: Buffer<'_>) -> Result<usize> {
+        let list = Self::of(inode).map_or(ptr::null_mut(), |xattrs| xattrs.list.get());
         let (buf, size) = buffer.as_raw();
         // SAFETY:
-        // - `inode` is valid; the list is valid and read under RCU by the helper (type
-        //   invariant).
+        // - `inode` is valid; `list` is null (no attributes) or its valid list, read under RCU
+        //   by the helper (type invariant).
         // - `buf` is null or valid for writes of `size` bytes (invariant of `Buffer`).
-        let len = unsafe {
-            bindings::simple_xattr_list(inode.as_raw(), self.list.get(), buf.cast(), size)
-        };
+        let len = unsafe { bindings::simple_xattr_list(inode.as_raw(), list, buf.cast(), size) };
         if len < 0 {
             return Err(Error::from_errno(len as i32));
         }
         Ok(len as usize)
     }
 
-    /// Frees all attributes of `inode`, which `self` is part of and which is being evicted, and
-    /// returns the memory they took ([`space`]); `None` if `self` is not part of its data.
-    pub fn free(&self, inode: &Unreferenced<'_, T>) -> Option<usize> {
-        if !self.belongs_to(inode.inode()) {
-            return None;
-        }
-        // SAFETY: Nobody references the inode anymore, so nobody changes the list.
-        Some(unsafe { self.free_all() })
+    /// Frees all attributes of `inode`, which is being evicted, and returns the memory they
+    /// took ([`space`]).
+    pub fn free(inode: &Evicting<'_, T>) -> usize {
+        // SAFETY: The inode is being evicted by this task: nobody else uses its attributes.
+        unsafe { Self::free_raw(inode.inode().as_raw()) }
     }
 
-    /// Frees all attributes and returns the memory they took.
+    /// Frees the list of `inode` with its attributes, if it has one, and returns the memory they
+    /// took.
     ///
     /// # Safety
     ///
-    /// Nobody may change the list during the call.
-    unsafe fn free_all(&self) -> usize {
-        let cache = self.cache.load(Ordering::Acquire);
-        if cache.is_null() {
+    /// `inode` must be a valid inode of `T` whose attributes nobody uses during the call or
+    /// after it: one being evicted, or freed after an RCU grace period.
+    unsafe fn free_raw(inode: *mut bindings::inode) -> usize {
+        // SAFETY: `inode` is a valid inode of `T` (safety requirements).
+        let slot = unsafe { Self::slot(inode) };
+        // Nobody else uses the slot anymore (safety requirements): no atomic exchange needed.
+        let p = slot.load(Relaxed);
+        if p.is_null() {
             return 0;
         }
+        slot.store(ptr::null_mut(), Relaxed);
         let mut freed = 0;
-        // SAFETY: `cache` is the live table of the list (type invariant), which nobody changes
-        // (safety requirements); the attributes are freed after an RCU grace period, as RCU
-        // readers of the table may still see them.
-        unsafe { bindings::simple_xattrs_free(cache, self.list.get(), &mut freed) };
+        // SAFETY:
+        // - `p` is the list of the inode, which owns it (type invariant) and gave it up above;
+        //   nobody uses it (safety requirements).
+        // - `cache` is its live table (type invariant); the attributes are freed after an RCU
+        //   grace period, as RCU readers of the table may still see them.
+        // - The list was allocated by `alloc` as a `KBox`.
+        unsafe {
+            bindings::simple_xattrs_free((*p).cache, (*p).list.get(), &mut freed);
+            drop(KBox::from_raw(p));
+        }
         freed
     }
 }
 
-#[pinned_drop]
-impl<T: FileSystem> PinnedDrop for SimpleXattrs<T> {
-    fn drop(self: Pin<&mut Self>) {
-        // SAFETY: `self` is being dropped with the inode data holding it, when the inode is
-        // destroyed: nobody changes the list anymore.
-        unsafe { self.free_all() };
-    }
+/// Frees the attributes of `inode`, an inode of `T` freed after an RCU grace period, that its
+/// file system left ([`SimpleXattrs::free`] frees them on eviction).
+///
+/// # Safety
+///
+/// `inode` must be a valid inode of `T` that nobody uses anymore.
+pub(crate) unsafe fn free_inode_xattrs<T: FileSystem>(inode: *mut bindings::inode) {
+    // SAFETY: Nobody uses the inode anymore (safety requirements).
+    unsafe { SimpleXattrs::<T>::free_raw(inode) };
 }
 
 impl<T: FileSystem> SuperBlock<T, crate::fs::sb::New> {

@@ -18,9 +18,12 @@
 //!
 //! C header: [`include/linux/fs.h`](srctree/include/linux/fs.h)
 
-use super::super::filesystem::{
-    FileSystem,
-    FileSystemType, //
+use super::super::{
+    filesystem::{
+        FileSystem,
+        FileSystemType, //
+    },
+    xattr,
 };
 use crate::{
     bindings,
@@ -83,23 +86,6 @@ impl<T: FileSystem> WithData<T> {
         // SAFETY: The inode is in a `WithData<T>` with initialised data (safety requirements).
         unsafe { (*Self::from_inode(inode)).data.assume_init_ref() }
     }
-}
-
-/// Returns `true` if the `size` bytes at `ptr` lie within the object holding `inode`, an inode
-/// of `T`, and its data: whether something is part of the data of that inode.
-pub(crate) fn data_holds<T: FileSystem>(
-    inode: *mut bindings::inode,
-    ptr: *const u8,
-    size: usize,
-) -> bool {
-    if !has_data::<T>() {
-        return false;
-    }
-    // SAFETY: Inodes of such `T` are all in a `WithData<T>`; only addresses are computed.
-    let start = unsafe { WithData::<T>::from_inode(inode) } as usize;
-    let end = start + mem::size_of::<WithData<T>>();
-    let (p, len) = (ptr as usize, size);
-    p >= start && p.checked_add(len).is_some_and(|e| e <= end)
 }
 
 /// Returns `true` if the data of `inode`, an inode of `T`, is initialised: always for a file
@@ -251,7 +237,7 @@ pub(crate) const fn free_inode_callback<T: FileSystem>(
     if has_data::<T>() {
         Some(free_inode::<T>)
     } else {
-        Some(free_inode_without_data)
+        Some(free_inode_without_data::<T>)
     }
 }
 
@@ -283,15 +269,19 @@ pub(super) unsafe fn free_cached_link(inode: *mut bindings::inode) {
 }
 
 /// `super_operations::free_inode` for file systems without inode data, called after an RCU
-/// grace period: frees a cached link, then the inode, as the VFS would (`free_inode_nonrcu()`).
+/// grace period: frees a cached link and attributes left, then the inode, as the VFS would
+/// (`free_inode_nonrcu()`).
 ///
 /// # Safety
 ///
 /// Called by the VFS with an inode of the common inode cache that is not used anymore.
-unsafe extern "C" fn free_inode_without_data(inode: *mut bindings::inode) {
-    // SAFETY: The inode is not used anymore (safety requirements), also not its cached link:
-    // an RCU grace period passed since it was evicted.
-    unsafe { free_cached_link(inode) };
+unsafe extern "C" fn free_inode_without_data<T: FileSystem>(inode: *mut bindings::inode) {
+    // SAFETY: The inode is not used anymore (safety requirements), also not its cached link
+    // and its attributes: an RCU grace period passed since it was evicted.
+    unsafe {
+        free_cached_link(inode);
+        xattr::free_inode_xattrs::<T>(inode);
+    }
     // SAFETY: The inode came from the common inode cache (`alloc_inode()` without
     // `super_operations::alloc_inode`) and is not used anymore.
     unsafe { bindings::free_inode_nonrcu(inode) };
@@ -347,9 +337,12 @@ unsafe extern "C" fn destroy_inode<T: FileSystem>(inode: *mut bindings::inode) {
 /// Called by the VFS with an inode of `T` allocated by `alloc_inode`, destroyed by
 /// `destroy_inode` and not used anymore.
 unsafe extern "C" fn free_inode<T: FileSystem>(inode: *mut bindings::inode) {
-    // SAFETY: The inode is not used anymore (safety requirements), also not its cached link:
-    // an RCU grace period passed since it was evicted.
-    unsafe { free_cached_link(inode) };
+    // SAFETY: The inode is not used anymore (safety requirements), also not its cached link
+    // and its attributes: an RCU grace period passed since it was evicted.
+    unsafe {
+        free_cached_link(inode);
+        xattr::free_inode_xattrs::<T>(inode);
+    }
     // SAFETY: `inode` was allocated by `alloc_inode` (safety requirements).
     let c = unsafe { WithData::<T>::from_inode(inode) };
     // SAFETY:

@@ -197,13 +197,11 @@ static void read_meminfo(struct meminfo *m)
 	fclose(f);
 }
 
-/* The slab cache of the inodes of @fstype. */
+/* The slab cache of the inodes of @fstype: ramfs and rust_ramfs share the VFS's. */
 static const char *inode_cache(const char *fstype)
 {
 	if (!strcmp(fstype, "tmpfs"))
 		return "shmem_inode_cache";
-	if (!strcmp(fstype, "rust_ramfs"))
-		return "rust_ramfs";
 	return "inode_cache";
 }
 
