@@ -16,8 +16,9 @@
  *   fail_page_alloc's min-order), which come before fail-nth;
  *
  * and the "random" case runs FAULT_OPS (default 2000) calls of all these
- * kinds, with names from a small set so that they collide, while failslab and
- * fail_page_alloc fail 5 to 20 percent of the allocations of this task
+ * kinds, for RANDOM_BUDGET seconds at most, with names from a small set so
+ * that they collide, while failslab and fail_page_alloc fail 5 to 20 percent
+ * of the allocations of this task
  * (task-filter and /proc/thread-self/make-it-fail set around each call only).
  * It counts the faults exactly: instead of times=-1, which is never
  * decremented, it gives "times" a budget too large to run out and reads how
@@ -98,6 +99,8 @@
  */
 #define SLAB_TOL	8
 #define CASE_TIMEOUT	900		/* seconds per case */
+/* Seconds the random case makes calls for, leaving room to check and unmount. */
+#define RANDOM_BUDGET	(CASE_TIMEOUT - 180)
 #define LONG_TARGET	3000		/* a symlink target that needs a page */
 #define KEEP_LEN	5000		/* the base tree's file */
 
@@ -2350,6 +2353,12 @@ TEST_F_TIMEOUT(fault, random, CASE_TIMEOUT)
 	for (i = 0; i < n; i++) {
 		struct rcall c;
 
+		/* Bounded in time too: a loaded host must not turn it into a timeout. */
+		if (elapsed(&self->start) > RANDOM_BUDGET) {
+			ksft_print_msg("random: time budget of %d s over after %d of %d calls\n",
+				       RANDOM_BUDGET, i, n);
+			break;
+		}
 		if (i % 250 == 0) {
 			percent = 5 + (i / 250) % 4 * 5;
 			random_faults(_metadata, self, percent);
